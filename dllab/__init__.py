@@ -1,0 +1,39 @@
+"""DL Decision Lab: should I use deep learning on this data? Answered with evidence.
+
+The library runs a deep network, gradient boosting and a linear baseline on the
+same splits and keeps everything later analyses need. Nothing runs at import.
+
+Examples
+--------
+>>> import dllab
+>>> ds = dllab.load("breast_cancer")                        # doctest: +SKIP
+>>> cmp = dllab.compare(ds, config=dllab.RunConfig(budget="quick"))  # doctest: +SKIP
+>>> cmp.overall                                               # doctest: +SKIP
+"""
+
+from .config import RunConfig
+from .errors import ConfigError, DataError
+
+__all__ = ["RunConfig", "DataError", "ConfigError", "load", "compare", "Comparison", "Dataset"]
+__version__ = "0.1.0"
+
+
+def __getattr__(name):
+    # Lazy re-exports: importing dllab stays cheap (no torch, no xgboost, no data).
+    if name == "load":
+        from .datasets import load
+
+        return load
+    if name == "Dataset":
+        from .datasets.dataset import Dataset
+
+        return Dataset
+    if name == "compare":
+        from .runner import compare
+
+        return compare
+    if name == "Comparison":
+        from .comparison import Comparison
+
+        return Comparison
+    raise AttributeError(f"module 'dllab' has no attribute {name!r}")

@@ -1,0 +1,290 @@
+"""The :class:`Comparison`: scores, costs and paired tests of every family on shared splits.
+
+Built once from the runner's per-(family, split) records; every accessor only
+reads what was computed (like fairlearn's ``MetricFrame``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from .metrics import METRICS, PairedTest, corrected_ci, metrics_for, paired_test, primary_metric
+from .models import FAMILIES, FAMILY_LABELS
+
+__all__ = ["FitRecord", "Comparison", "describe_test"]
+
+
+@dataclass
+class FitRecord:
+    """What one (family, split) task produced.
+
+    ``prediction`` holds class probabilities (n_test x n_classes, class-index
+    order) or regression values for the split's test rows; it is ``None`` when
+    the fit failed, and ``reason`` says why.
+    """
+
+    family: str
+    split: int
+    status: str
+    test_idx: np.ndarray
+    prediction: np.ndarray | None = None
+    fit_seconds: float = float("nan")
+    predict_seconds: float = float("nan")
+    device: str = "cpu"
+    reason: str = ""
+    n_train: int = 0
+    model: object = None
+    info: dict = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+class Comparison:
+    """Scores with 95% CIs, costs and deep-vs-baseline tests for one dataset.
+
+    Use :func:`dllab.compare` (or ``Comparison(records, ...)`` with records
+    from elsewhere). Attributes are computed at construction.
+
+    Attributes
+    ----------
+    task : str
+    metric : str
+        Primary metric name (accuracy or rmse).
+    higher_is_better : bool
+    families : list of str
+        Families in the run, in canonical order.
+    scores : DataFrame
+        One row per (family, split), one column per metric (NaN for failed fits).
+    overall : DataFrame
+        One row per family: ``mean``, ``ci_low``, ``ci_high`` of the primary
+        metric, every metric's mean and CI (``<metric>``, ``<metric>_low``,
+        ``<metric>_high``), ``fit_seconds``, ``predict_seconds`` (mean per split),
+        ``device``, ``status`` and ``reason``.
+    tests : dict of (str, str) to PairedTest
+        ``("deep", "gbm")`` etc. on the primary metric.
+    """
+
+    def __init__(self, records, *, y, task: str, splits, dataset: dict | None = None,
+                 config: dict | None = None, wall_seconds: float = float("nan"), n_classes: int | None = None):
+        self.records = sorted(records, key=lambda r: (FAMILIES.index(r.family), r.split))
+        self.y = np.asarray(y)
+        self.task = task
+        self.splits = splits
+        self.dataset = dataset or {}
+        self.config = config or {}
+        self.wall_seconds = float(wall_seconds)
+        self.n_classes = n_classes
+        primary = primary_metric(task)
+        self.metric = primary.name
+        self.higher_is_better = primary.higher_is_better
+        self.metric_names = [m.name for m in metrics_for(task)]
+        self.families = [f for f in FAMILIES if any(r.family == f for r in self.records)]
+        self.scores = self._score_table()
+        self.overall = self._overall_table()
+        self.tests = self._tests()
+
+    # ------------------------------------------------------------------ construction
+    def _score_table(self) -> pd.DataFrame:
+        rows = []
+        for r in self.records:
+            row = {"family": r.family, "split": r.split}
+            for m in self.metric_names:
+                row[m] = (METRICS[m](self.y[r.test_idx], r.prediction, n_classes=self.n_classes)
+                          if r.ok else np.nan)
+            rows.append(row)
+        return pd.DataFrame(rows, columns=["family", "split", *self.metric_names])
+
+    def _overall_table(self) -> pd.DataFrame:
+        out = []
+        tf = self.splits.test_fraction
+        for fam in self.families:
+            recs = [r for r in self.records if r.family == fam]
+            sc = self.scores[self.scores.family == fam]
+            row = {"family": fam, "label": FAMILY_LABELS[fam]}
+            for m in self.metric_names:
+                mean, lo, hi = corrected_ci(sc[m].to_numpy(), test_fraction=tf)
+                row[m], row[f"{m}_low"], row[f"{m}_high"] = mean, METRICS[m].clip(lo), METRICS[m].clip(hi)
+            row["mean"], row["ci_low"], row["ci_high"] = row[self.metric], row[f"{self.metric}_low"], \
+                row[f"{self.metric}_high"]
+            ok = [r for r in recs if r.ok]
+            row["fit_seconds"] = float(np.mean([r.fit_seconds for r in ok])) if ok else np.nan
+            row["predict_seconds"] = float(np.mean([r.predict_seconds for r in ok])) if ok else np.nan
+            row["device"] = ok[0].device if ok else (recs[0].device if recs else "cpu")
+            failed = [r for r in recs if not r.ok]
+            row["n_failed"] = len(failed)
+            row["status"] = "ok" if not failed else ("failed" if not ok else "partial")
+            row["reason"] = failed[0].reason if failed else ""
+            out.append(row)
+        return pd.DataFrame(out).set_index("family")
+
+    def _tests(self) -> dict:
+        tests = {}
+        if "deep" not in self.families:
+            return tests
+        for base in self.families:
+            if base != "deep":
+                tests[("deep", base)] = self.difference("deep", base)
+        return tests
+
+    # ------------------------------------------------------------------ reading
+    def split_scores(self, family: str, metric: str | None = None) -> np.ndarray:
+        """Per-split scores of ``family`` (NaN where the fit failed)."""
+        metric = metric or self.metric
+        return self.scores.loc[self.scores.family == family, metric].to_numpy()
+
+    def difference(self, a: str, b: str, metric: str | None = None) -> PairedTest:
+        """Paired corrected t-test of ``a`` against ``b`` on the same splits (a lookup, no refit)."""
+        metric = metric or self.metric
+        return paired_test(self.split_scores(a, metric), self.split_scores(b, metric),
+                           test_fraction=self.splits.test_fraction,
+                           higher_is_better=METRICS[metric].higher_is_better, a=a, b=b, metric=metric)
+
+    def best(self, metric: str | None = None) -> str | None:
+        """Family with the best mean on ``metric`` (None if every family failed)."""
+        metric = metric or self.metric
+        col = self.overall[metric].dropna()
+        if col.empty:
+            return None
+        return col.idxmax() if METRICS[metric].higher_is_better else col.idxmin()
+
+    @cached_property
+    def oof(self) -> dict:
+        """Out-of-fold predictions per family and repeat: ``{family: [array per repeat]}``.
+
+        Each array has one row per data row (NaN where that repeat's fit failed).
+        """
+        out = {}
+        n = len(self.y)
+        for fam in self.families:
+            per_repeat = []
+            for rep in range(self.splits.n_repeats):
+                recs = [r for r in self.records if r.family == fam and self.splits.label(r.split)[0] == rep]
+                width = next((r.prediction.shape[1] for r in recs if r.ok and r.prediction.ndim == 2), None)
+                arr = np.full((n, width) if width else n, np.nan)
+                for r in recs:
+                    if r.ok:
+                        arr[r.test_idx] = r.prediction
+                per_repeat.append(arr)
+            out[fam] = per_repeat
+        return out
+
+    def models(self, family: str) -> list:
+        """Fitted models of ``family``, one per split (None where not kept or failed)."""
+        return [r.model for r in self.records if r.family == family]
+
+    def statements(self) -> list[str]:
+        """The paired tests in words, deep net first."""
+        return [describe_test(t, metric=self.metric) for t in self.tests.values()]
+
+    # ------------------------------------------------------------------ export
+    def to_dict(self) -> dict:
+        """The JSON contract of ``python -m dllab compare --json`` (see DESIGN.md)."""
+        models = []
+        for fam in self.families:
+            row = self.overall.loc[fam]
+            models.append({
+                "name": fam,
+                "label": FAMILY_LABELS[fam],
+                "status": row["status"],
+                "reason": row["reason"],
+                "scores": [_num(v) for v in self.split_scores(fam)],
+                "mean": _num(row["mean"]), "ci_low": _num(row["ci_low"]), "ci_high": _num(row["ci_high"]),
+                "metrics": {m: _num(row[m]) for m in self.metric_names},
+                "metrics_ci": {m: [_num(row[f"{m}_low"]), _num(row[f"{m}_high"])] for m in self.metric_names},
+                "fit_seconds": _num(row["fit_seconds"]),
+                "predict_seconds": _num(row["predict_seconds"]),
+                "device": row["device"],
+            })
+        return {
+            "dataset": self.dataset,
+            "metric": self.metric,
+            "higher_is_better": self.higher_is_better,
+            "models": models,
+            "tests": [dict(t.to_dict(), statement=describe_test(t, metric=self.metric))
+                      for t in self.tests.values()],
+            "splits": self.splits.to_dict(),
+            "config": self.config,
+            "runtime": {"wall_seconds": _num(self.wall_seconds),
+                        "fit_seconds_total": _num(sum(r.fit_seconds for r in self.records if r.ok)),
+                        "predict_seconds_total": _num(sum(r.predict_seconds for r in self.records if r.ok))},
+        }
+
+    def table(self) -> pd.DataFrame:
+        """Display table: one row per family, ``mean [low, high]`` per metric and timings."""
+        rows = []
+        for fam in self.families:
+            r = self.overall.loc[fam]
+            row = {"model": FAMILY_LABELS[fam]}
+            for m in self.metric_names:
+                row[METRICS[m].label] = _fmt_ci(r[m], r[f"{m}_low"], r[f"{m}_high"])
+            row["fit s"] = _fmt_s(r["fit_seconds"])
+            row["predict s"] = _fmt_s(r["predict_seconds"])
+            row["device"] = r["device"]
+            row["status"] = r["status"] if r["status"] == "ok" else f"{r['status']}: {r['reason']}"
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def __repr__(self):
+        return f"Comparison(task={self.task!r}, families={self.families}, metric={self.metric!r})"
+
+
+# ---------------------------------------------------------------------------- words
+_NAMES = {"deep": "the deep net", "gbm": "XGBoost", "linear": "the linear model"}
+
+
+def describe_test(test: PairedTest, *, metric: str) -> str:
+    """A paired test as a sentence.
+
+    Accuracy-like metrics are stated in percentage points; others in their units.
+
+    Examples
+    --------
+    >>> from dllab.metrics import paired_test
+    >>> t = paired_test([.80, .81, .80], [.81, .81, .81], test_fraction=1/3, higher_is_better=True,
+    ...                 a="deep", b="gbm", metric="accuracy")
+    >>> describe_test(t, metric="accuracy")
+    'the deep net is 0.7 points worse than XGBoost in accuracy; the difference is not significant (p = 0.33)'
+    """
+    m = METRICS[metric]
+    a, b = _NAMES.get(test.a, test.a), _NAMES.get(test.b, test.b)
+    if not np.isfinite(test.difference):
+        return f"{a} vs {b}: no comparison possible (a model failed on every split)"
+    gap = abs(test.difference)
+    is_rate = m.name in ("accuracy", "balanced_accuracy", "roc_auc", "f1_macro", "r2")
+    label = m.label if m.label.isupper() else m.label.lower()
+    if test.better is None:
+        head = f"{a} and {b} score the same in {label}"
+    else:
+        word = "better" if test.better == test.a else "worse"
+        if is_rate:
+            head = f"{a} is {gap * 100:.1f} points {word} than {b} in {label}"
+        else:
+            head = f"{a} is {word} than {b} by {gap:.3g} in {label}"
+    p = "p < 0.001" if test.p_value < 0.001 else f"p = {test.p_value:.2f}"
+    if not np.isfinite(test.p_value):
+        return f"{head}; too few splits to test significance"
+    sig = "significant" if test.significant else "not significant"
+    return f"{head}; the difference is {sig} ({p})"
+
+
+def _num(v):
+    v = float(v)
+    return v if np.isfinite(v) else None
+
+
+def _fmt_ci(mean, lo, hi) -> str:
+    if not np.isfinite(mean):
+        return "—"
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return f"{mean:.4g}"
+    return f"{mean:.4f} [{lo:.4f}, {hi:.4f}]"
+
+
+def _fmt_s(s) -> str:
+    return "—" if not np.isfinite(s) else (f"{s:.2f}" if s < 100 else f"{s:.0f}")

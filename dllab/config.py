@@ -1,0 +1,110 @@
+"""Run settings: one frozen dataclass that, with the data, reproduces a run."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from .errors import ConfigError
+
+__all__ = ["BUDGETS", "DEVICES", "RunConfig"]
+
+#: Budget presets. ``quick`` is for demos and tests, ``standard`` is the default
+#: measured against published results, ``thorough`` adds an equal-time
+#: hyper-parameter search for every family.
+BUDGETS = ("quick", "standard", "thorough")
+DEVICES = ("auto", "cpu", "cuda")
+
+_BAD_CHOICE = "{name}={value!r} is not valid; choose one of {choices}."
+_BAD_INT = "{name}={value!r} is not valid; it must be an integer between {low} and {high}."
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything besides the data that decides a run's numbers.
+
+    Parameters
+    ----------
+    budget : {"quick", "standard", "thorough"}, default="standard"
+        How much training each family gets (see ``dllab.models.make_model``).
+    n_folds : int or None, default=None
+        Folds of the (stratified) k-fold split. ``None`` uses the budget's
+        default (3 for quick, 5 otherwise).
+    repeats : int or None, default=None
+        How many times the k-fold split is repeated with fresh shuffles.
+        ``None`` uses the budget's default (1 for quick and standard, 2 for thorough).
+    seed : int, default=0
+        The one seed every random choice derives from.
+    device : {"auto", "cpu", "cuda"}, default="auto"
+        Where the deep network trains; ``auto`` uses CUDA when available.
+    max_rows : int, default=100_000
+        Larger data is sampled (seeded, stratified) to this many rows, with a notice.
+    n_jobs : int, default=1
+        Parallel (model x split) tasks. Results do not depend on it.
+    families : tuple of str, default=("linear", "gbm", "deep")
+        Which model families to run.
+
+    Examples
+    --------
+    >>> RunConfig(budget="quick").resolved_repeats, RunConfig(budget="quick").resolved_folds
+    (1, 3)
+    """
+
+    budget: str = "standard"
+    n_folds: int | None = None
+    repeats: int | None = None
+    seed: int = 0
+    device: str = "auto"
+    max_rows: int = 100_000
+    n_jobs: int = 1
+    families: tuple[str, ...] = ("linear", "gbm", "deep")
+
+    def __post_init__(self):
+        if self.budget not in BUDGETS:
+            raise ConfigError(_BAD_CHOICE.format(name="budget", value=self.budget, choices=", ".join(BUDGETS)))
+        if self.device not in DEVICES:
+            raise ConfigError(_BAD_CHOICE.format(name="device", value=self.device, choices=", ".join(DEVICES)))
+        for name, low, high in (("seed", 0, 2**32 - 1),
+                                ("max_rows", 50, 10**8), ("n_jobs", -1, 256)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise ConfigError(_BAD_INT.format(name=name, value=value, low=low, high=high))
+        for name, low, high in (("n_folds", 2, 20), ("repeats", 1, 20)):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                                      or not low <= value <= high):
+                raise ConfigError(_BAD_INT.format(name=name, value=value, low=low, high=high))
+        known = ("linear", "gbm", "deep")
+        bad = [f for f in self.families if f not in known]
+        if bad or not self.families:
+            raise ConfigError(_BAD_CHOICE.format(name="families", value=tuple(self.families),
+                                                 choices=", ".join(known)))
+        object.__setattr__(self, "families", tuple(self.families))
+
+    @property
+    def resolved_repeats(self) -> int:
+        """Repeats actually used: the explicit value, else the budget's default."""
+        if self.repeats is not None:
+            return self.repeats
+        return 2 if self.budget == "thorough" else 1
+
+    @property
+    def resolved_folds(self) -> int:
+        """Folds actually used: the explicit value, else the budget's default."""
+        if self.n_folds is not None:
+            return self.n_folds
+        return 3 if self.budget == "quick" else 5
+
+    def to_dict(self) -> dict:
+        """Plain dict for JSON reports (``repeats`` and ``n_folds`` resolved)."""
+        out = dataclasses.asdict(self)
+        out["repeats"] = self.resolved_repeats
+        out["n_folds"] = self.resolved_folds
+        out["families"] = list(self.families)
+        return out
+
+    def key(self) -> str:
+        """Stable string for cache keys (everything that changes numbers, not ``n_jobs``)."""
+        d = self.to_dict()
+        d.pop("n_jobs")
+        return repr(sorted(d.items()))

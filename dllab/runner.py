@@ -1,0 +1,210 @@
+"""Runs (family x split) fit/predict tasks through joblib, with a progress callback.
+
+Every task gets its own child seed from ``SeedSequence(seed)`` keyed by the
+family's position in ``FAMILIES`` and the split index, so adding or dropping a
+family never changes another family's numbers, and ``n_jobs`` never changes any.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from joblib import Parallel, delayed
+
+from .comparison import Comparison, FitRecord
+from .config import RunConfig
+from .models import FAMILIES, FAMILY_LABELS, make_model
+from .models.device import resolve_device
+from .splits import make_splits
+
+__all__ = ["Task", "Progress", "RunCancelled", "task_seed", "fit_predict", "run_tasks", "compare"]
+
+
+class RunCancelled(RuntimeError):
+    """The caller's ``should_stop`` asked the run to stop between tasks."""
+
+
+@dataclass(frozen=True)
+class Task:
+    """One model fit: which family, on which rows, with which seed."""
+
+    family: str
+    split: int
+    train_idx: np.ndarray
+    test_idx: np.ndarray
+    seed: int
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Passed to the progress callback after each finished task.
+
+    ``done`` of ``total`` tasks have finished; ``task`` is the one just done
+    (``record`` its result) and ``next_label`` describes the next one, if known.
+    """
+
+    done: int
+    total: int
+    elapsed: float
+    task: Task
+    record: FitRecord
+    next_label: str = ""
+
+    @property
+    def fraction(self) -> float:
+        return self.done / self.total if self.total else 1.0
+
+    @property
+    def text(self) -> str:
+        r = self.record
+        state = f"{r.fit_seconds:.1f} s" if r.ok else f"failed: {r.reason}"
+        nxt = f" — next: {self.next_label}" if self.next_label else ""
+        return f"{self.done}/{self.total} · {self.task.label} ({state}) · {self.elapsed:.0f} s elapsed{nxt}"
+
+
+def task_seed(seed: int, family: str, split: int, *extra: int) -> int:
+    """Child seed of (family, split, ...) that depends on nothing else.
+
+    Examples
+    --------
+    >>> task_seed(0, "gbm", 1) == task_seed(0, "gbm", 1) != task_seed(0, "deep", 1)
+    True
+    """
+    ss = np.random.SeedSequence(seed, spawn_key=(FAMILIES.index(family), split, *extra))
+    return int(ss.generate_state(1, dtype=np.uint32)[0])
+
+
+def fit_predict(task: Task, X, y, *, problem: str, budget: str, device: str, keep_model: bool = True,
+                make=make_model) -> FitRecord:
+    """Fit ``task.family`` on the task's training rows and predict its test rows.
+
+    A model that raises is reported as failed with its reason (the run goes on).
+    """
+    record = FitRecord(family=task.family, split=task.split, status="ok", test_idx=task.test_idx,
+                       n_train=len(task.train_idx))
+    try:
+        model = make(task.family, problem, budget=budget, random_state=task.seed, device=device)
+        X_tr, y_tr = X.iloc[task.train_idx], y[task.train_idx]
+        X_te = X.iloc[task.test_idx]
+        t0 = time.perf_counter()
+        model.fit(X_tr, y_tr)
+        t1 = time.perf_counter()
+        if problem == "regression":
+            pred = np.asarray(model.predict(X_te), dtype=np.float64)
+        else:
+            pred = _aligned_proba(model, X_te, n_classes=int(y.max()) + 1)
+        t2 = time.perf_counter()
+    except (ValueError, RuntimeError, MemoryError, TypeError, ArithmeticError, ImportError) as exc:
+        record.status, record.reason = "failed", f"{type(exc).__name__}: {exc}".strip()[:500]
+        record.device = _safe_device(device)
+        return record
+    if not np.all(np.isfinite(pred)):
+        record.status, record.reason = "failed", "the model produced NaN or infinite predictions"
+        return record
+    record.prediction = pred
+    record.fit_seconds, record.predict_seconds = t1 - t0, t2 - t1
+    record.device = getattr(model, "device_", "cpu")
+    record.info = {k: getattr(model, k) for k in ("n_estimators_", "n_epochs_", "best_epoch_", "C_", "alpha_")
+                   if hasattr(model, k)}
+    record.model = model if keep_model else None
+    return record
+
+
+def _aligned_proba(model, X, *, n_classes: int) -> np.ndarray:
+    # A training fold may lack a rare class: put each model column under its class index.
+    proba = np.asarray(model.predict_proba(X), dtype=np.float64)
+    if proba.shape[1] == n_classes and np.array_equal(model.classes_, np.arange(n_classes)):
+        return proba
+    out = np.zeros((proba.shape[0], n_classes))
+    out[:, np.asarray(model.classes_, dtype=int)] = proba
+    return out
+
+
+def _safe_device(device: str) -> str:
+    try:
+        return resolve_device(device)
+    except ValueError:
+        return device
+
+
+def run_tasks(tasks, X, y, *, problem: str, budget: str, device: str, n_jobs: int = 1, progress=None,
+              should_stop=None, keep_models: bool = True, make=make_model) -> list[FitRecord]:
+    """Run tasks through joblib; call ``progress(Progress)`` as each one finishes.
+
+    Results are returned in task order. ``should_stop()`` is checked between
+    tasks; when it returns True the run raises :class:`RunCancelled`.
+    """
+    tasks = list(tasks)
+    start = time.perf_counter()
+    jobs = (delayed(fit_predict)(t, X, y, problem=problem, budget=budget, device=device,
+                                 keep_model=keep_models, make=make) for t in tasks)
+    records = []
+    # return_as="generator" yields in order as tasks finish: with n_jobs=1 the next
+    # task starts only when we ask for it, so a stop request takes effect between tasks.
+    for i, record in enumerate(Parallel(n_jobs=n_jobs, return_as="generator")(jobs)):
+        records.append(record)
+        if progress is not None:
+            nxt = tasks[i + 1].label if i + 1 < len(tasks) else ""
+            progress(Progress(done=i + 1, total=len(tasks), elapsed=time.perf_counter() - start,
+                              task=tasks[i], record=record, next_label=nxt))
+        if should_stop is not None and i + 1 < len(tasks) and should_stop():
+            raise RunCancelled(f"stopped after {i + 1} of {len(tasks)} fits")
+    return records
+
+
+def compare(ds, *, config: RunConfig | None = None, progress=None, should_stop=None,
+            keep_models: bool = True) -> Comparison:
+    """Run every family of ``config`` on the same repeated k-fold splits of ``ds``.
+
+    Parameters
+    ----------
+    ds : Dataset
+    config : RunConfig, optional
+        Budget, folds, repeats, seed, device, families (default ``RunConfig()``).
+    progress : callable, optional
+        Called with a :class:`Progress` after each (family, split) fit.
+    should_stop : callable, optional
+        Checked between fits; returning True raises :class:`RunCancelled`.
+    keep_models : bool, default=True
+        Keep fitted models in the result (for explanations); False saves memory.
+
+    Returns
+    -------
+    Comparison
+
+    Examples
+    --------
+    >>> from dllab.datasets import load                                   # doctest: +SKIP
+    >>> cmp = compare(load("breast_cancer"), config=RunConfig(budget="quick"))  # doctest: +SKIP
+    >>> cmp.best()                                                         # doctest: +SKIP
+    'linear'
+    """
+    config = config or RunConfig()
+    X, y = ds.X, ds.y
+    splits = make_splits(y, task=ds.task, n_folds=config.resolved_folds, n_repeats=config.resolved_repeats,
+                         random_state=config.seed)
+    tasks = []
+    for i, (tr, te) in enumerate(splits):
+        rep, fold = splits.label(i)
+        for fam in config.families:
+            where = f"fold {fold + 1}/{splits.n_folds}" + (f", repeat {rep + 1}" if splits.n_repeats > 1 else "")
+            tasks.append(Task(family=fam, split=i, train_idx=tr, test_idx=te, seed=task_seed(config.seed, fam, i),
+                              label=f"{FAMILY_LABELS[fam]}, {where}"))
+    t0 = time.perf_counter()
+    records = run_tasks(tasks, X, y, problem=ds.task, budget=config.budget, device=config.device,
+                        n_jobs=config.n_jobs, progress=progress, should_stop=should_stop,
+                        keep_models=keep_models, make=_maker(config))
+    wall = time.perf_counter() - t0
+    return Comparison(records, y=y, task=ds.task, splits=splits, dataset=ds.summary(), config=config.to_dict(),
+                      wall_seconds=wall, n_classes=None if ds.classes is None else len(ds.classes))
+
+
+def _maker(config: RunConfig):
+    if config.budget != "thorough":
+        return make_model
+    from .models.search import make_searched_model
+
+    return make_searched_model

@@ -1,0 +1,76 @@
+import json
+
+import numpy as np
+import pytest
+
+from dllab.comparison import Comparison, FitRecord, describe_test
+from dllab.config import RunConfig
+from dllab.metrics import paired_test
+from dllab.runner import compare
+from dllab.splits import make_splits
+
+
+@pytest.fixture(scope="module")
+def fake_comparison():
+    # Deterministic predictions: deep right on 90% of test rows, gbm 80%, linear 70%.
+    y = np.array([0, 1] * 50)
+    splits = make_splits(y, task="binary", n_folds=5, n_repeats=1, random_state=0)
+    recs = []
+    for fam, acc in (("linear", 0.7), ("gbm", 0.8), ("deep", 0.9)):
+        for i, (tr, te) in enumerate(splits):
+            right = np.arange(len(te)) < round(acc * len(te)) + (i % 2)  # vary by split
+            pred_label = np.where(right, y[te], 1 - y[te])
+            proba = np.c_[1 - pred_label * 0.8 - 0.1, pred_label * 0.8 + 0.1]
+            recs.append(FitRecord(family=fam, split=i, status="ok", test_idx=te, prediction=proba,
+                                  fit_seconds=1.0 + i, predict_seconds=0.1, n_train=len(tr)))
+    return Comparison(recs, y=y, task="binary", splits=splits, n_classes=2,
+                      dataset={"name": "fake", "rows": 100, "columns": 1, "target": "t", "task": "binary"},
+                      config={"seed": 0})
+
+
+def test_overall_means_and_best(fake_comparison):
+    o = fake_comparison.overall
+    assert list(o.index) == ["linear", "gbm", "deep"]
+    assert o.loc["deep", "mean"] > o.loc["gbm", "mean"] > o.loc["linear", "mean"]
+    assert fake_comparison.best() == "deep"
+    assert o.loc["deep", "fit_seconds"] == pytest.approx(3.0)
+    assert (o["ci_low"] <= o["mean"]).all() and (o["mean"] <= o["ci_high"]).all()
+
+
+def test_tests_are_deep_against_each_baseline(fake_comparison):
+    assert set(fake_comparison.tests) == {("deep", "linear"), ("deep", "gbm")}
+    t = fake_comparison.tests[("deep", "gbm")]
+    assert t.better == "deep" and t.difference == pytest.approx(0.1, abs=0.02)
+
+
+def test_json_contract(fake_comparison):
+    d = json.loads(json.dumps(fake_comparison.to_dict()))
+    assert set(d) >= {"dataset", "metric", "higher_is_better", "models", "config"}
+    assert set(d["dataset"]) >= {"name", "rows", "columns", "target", "task"}
+    assert d["metric"] == "accuracy" and d["higher_is_better"] is True
+    assert [m["name"] for m in d["models"]] == ["linear", "gbm", "deep"]
+    for m in d["models"]:
+        assert set(m) >= {"name", "scores", "mean", "ci_low", "ci_high", "metrics", "fit_seconds",
+                          "predict_seconds", "device"}
+        assert len(m["scores"]) == 5 and m["ci_low"] <= m["mean"] <= m["ci_high"]
+        assert set(m["metrics"]) == {"accuracy", "balanced_accuracy", "roc_auc", "log_loss", "f1_macro"}
+    assert d["config"] == {"seed": 0}
+    assert all("statement" in t for t in d["tests"])
+
+
+def test_statements_in_words():
+    t = paired_test([.80, .81, .80], [.81, .81, .81], test_fraction=1 / 3, higher_is_better=True,
+                    a="deep", b="gbm", metric="accuracy")
+    assert describe_test(t, metric="accuracy") == (
+        "the deep net is 0.7 points worse than XGBoost in accuracy; the difference is not significant (p = 0.33)")
+    r = paired_test([0.50, 0.52, 0.51], [0.60, 0.61, 0.63], test_fraction=1 / 3, higher_is_better=False,
+                    a="deep", b="linear", metric="rmse")
+    assert describe_test(r, metric="rmse").startswith("the deep net is better than the linear model by 0.103 in RMSE")
+
+
+def test_table_has_a_row_per_model_and_ci_text(binary_ds):
+    cmp = compare(binary_ds, config=RunConfig(budget="quick", n_folds=3, families=("linear", "gbm")))
+    t = cmp.table()
+    assert list(t["model"]) == ["Linear model", "Gradient boosting (XGBoost)"]
+    assert t["Accuracy"].str.match(r"0\.\d{4} \[0\.\d{4}, (0\.\d{4}|1\.0000)\]").all()
+    assert set(t["device"]) == {"cpu"}
