@@ -67,8 +67,20 @@ def main(argv=None) -> int:
 def _datasets() -> int:
     from .datasets import catalogue
 
-    rows = [(b.name, f"{b.rows:,}", str(b.columns), b.task, b.size, b.lesson) for b in catalogue()]
-    print(_table(("name", "rows", "cols", "task", "size", "lesson"), rows))
+    import shutil
+    import textwrap
+
+    rows = [(b.name, f"{b.rows:,}", str(b.columns), b.task, b.size, b.kind) for b in catalogue()]
+    lines = _table(("name", "rows", "cols", "task", "size", "kind", "lesson"), [(*r, "") for r in rows]).splitlines()
+    indent = len(lines[0]) - len("lesson")
+    width = max(indent + 30, shutil.get_terminal_size((120, 24)).columns)
+    print(lines[0])
+    print(lines[1] + "-" * 6)
+    for line, b in zip(lines[2:], catalogue()):
+        wrapped = textwrap.wrap(b.lesson, width=width - indent) or [""]
+        print(line.ljust(indent) + wrapped[0])
+        for more in wrapped[1:]:
+            print(" " * indent + more)
     return 0
 
 

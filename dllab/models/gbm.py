@@ -105,8 +105,9 @@ class GBMClassifier(ClassifierMixin, _GBMBase):
 
     def predict_proba(self, X):
         check_is_fitted(self, "model_")
-        proba = self.model_.predict_proba(self._check(X, reset=False))
-        return np.asarray(proba, dtype=np.float64)
+        proba = np.asarray(self.model_.predict_proba(self._check(X, reset=False)), dtype=np.float64)
+        # XGBoost returns float32 rows that miss 1 by ~1e-7; renormalise in float64.
+        return proba / proba.sum(axis=1, keepdims=True)
 
     def predict(self, X):
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]

@@ -1,0 +1,73 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dllab.cli import main
+from dllab.datasets import builtin_names
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_compare_end_to_end_writes_the_json_contract(tmp_path):
+    out = tmp_path / "out.json"
+    proc = subprocess.run([sys.executable, "-m", "dllab", "compare", "breast_cancer", "--budget", "quick",
+                           "--folds", "2", "--json", str(out)], cwd=ROOT, capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert "Linear model" in proc.stdout and "Deep network" in proc.stdout and "XGBoost" in proc.stdout
+    assert "the deep net is" in proc.stdout
+    d = json.loads(out.read_text())
+    assert d["dataset"] == {**d["dataset"], "name": "breast_cancer", "rows": 569, "columns": 30, "task": "binary"}
+    assert d["metric"] == "accuracy" and d["higher_is_better"] is True
+    assert [m["name"] for m in d["models"]] == ["linear", "gbm", "deep"]
+    for m in d["models"]:
+        assert m["status"] == "ok", m["reason"]
+        assert len(m["scores"]) == 2 and m["ci_low"] <= m["mean"] <= m["ci_high"]
+        assert 0.85 < m["mean"] <= 1.0 and m["fit_seconds"] > 0 and m["device"] == "cpu"
+    assert d["config"]["seed"] == 0 and d["config"]["budget"] == "quick"
+    assert {(t["a"], t["b"]) for t in d["tests"]} == {("deep", "linear"), ("deep", "gbm")}
+
+
+def test_csv_with_target(tmp_path, capsys):
+    csv = tmp_path / "my data.csv"
+    sizes = [(7 * i) % 61 for i in range(60)]  # not a row id: shuffled values
+    rows = ["size;colour;price"] + [f"{s};{'red' if s % 2 else 'blue'};{2 * s + 3 * (s % 2)}" for s in sizes]
+    csv.write_text("\n".join(rows))
+    out = tmp_path / "r.json"
+    assert main(["compare", str(csv), "--target", "price", "--budget", "quick", "--families", "linear,gbm",
+                 "--json", str(out), "--quiet"]) == 0
+    d = json.loads(out.read_text())
+    assert d["dataset"]["task"] == "regression" and d["metric"] == "rmse" and d["higher_is_better"] is False
+    assert d["models"][0]["mean"] < 1.0  # price is linear in size and colour
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["compare", "no_such_dataset"], "is neither a built-in dataset nor an existing file"),
+    (["compare", "penguins", "--target", "nope"], "target column 'nope' is not in the data"),
+    (["compare", "penguins", "--folds", "1"], "n_folds=1 is not valid"),
+    (["compare", "penguins", "--families", "deep,svm"], "families=('deep', 'svm') is not valid"),
+])
+def test_bad_input_exits_2_with_one_line(argv, fragment, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and fragment in err and "\n" not in err
+
+
+def test_bad_csv_exits_2_from_the_command_line(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"a,b\n1,\xff\xfe\n2,3\n")
+    proc = subprocess.run([sys.executable, "-m", "dllab", "compare", str(bad), "--target", "a"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("error: ") and "Traceback" not in proc.stderr
+
+
+def test_datasets_lists_every_builtin(capsys):
+    assert main(["datasets"]) == 0
+    out = capsys.readouterr().out
+    for name in builtin_names():
+        assert f"\n{name} " in out
+    assert "lesson" in out.splitlines()[0]
