@@ -84,11 +84,11 @@ def _datasets() -> int:
     return 0
 
 
-def _load(args):
+def _load(args, *, n_folds: int):
     from .datasets import load
 
     return load(args.data, target=args.target, task=args.task, max_rows=args.max_rows,
-                random_state=args.seed)
+                random_state=args.seed, n_folds=n_folds)
 
 
 def _compare(args) -> int:
@@ -98,7 +98,7 @@ def _compare(args) -> int:
     families = tuple(f.strip() for f in args.families.split(",") if f.strip())
     config = RunConfig(budget=args.budget, n_folds=args.folds, repeats=args.repeats, seed=args.seed,
                        device=args.device, max_rows=args.max_rows, n_jobs=args.n_jobs, families=families)
-    ds = _load(args)
+    ds = _load(args, n_folds=config.resolved_folds)
     for notice in ds.notices:
         print(f"note: {notice}", file=sys.stderr)
     progress = None if args.quiet else _ProgressBar()

@@ -92,7 +92,7 @@ def feature_frame(frame: pd.DataFrame, roles: dict) -> pd.DataFrame:
             t = _to_datetime(s)
             out[f"{col}.year"] = t.dt.year.astype(np.float64)
             out[f"{col}.month"] = t.dt.month.astype(np.float64)
-            out[f"{col}.dayofweek"] = t.dt.dayofweek.astype(np.float64)
+            out[f"{col}.dayofweek"] = t.dt.day_of_week.astype(np.float64)
             days = (t - pd.Timestamp("1970-01-01")).dt.total_seconds() / 86400.0
             out[f"{col}.days"] = days.astype(np.float64)
     return pd.DataFrame(out, index=frame.index).reset_index(drop=True)

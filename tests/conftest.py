@@ -31,3 +31,43 @@ def regression_ds():
     df["target"] = 2 * df.a + np.sin(3 * df.b) + rng.normal(scale=0.3, size=n)
     return Dataset(frame=df, target="target", task="regression", name="toyreg",
                    roles={"a": "numeric", "b": "numeric"})
+
+
+@pytest.fixture
+def message_re():
+    """Regex for a message constant: its literal text, with ``.+?`` for each ``{slot}``.
+
+    ``pytest.raises(DataError, match=message_re(_TEMPLATE))`` fails if any other
+    message (or a changed constant) is raised.
+    """
+    import re
+    import string
+
+    def pattern(template: str) -> str:
+        parts = []
+        for literal, field, _, _ in string.Formatter().parse(template):
+            parts.append(re.escape(literal))
+            if field is not None:
+                parts.append(".+?")
+        return "^" + "".join(parts) + "$"
+
+    return pattern
+
+
+@pytest.fixture
+def mixed_frame():
+    """30 rows with one column per inferred role, and a binary target ``y``."""
+    n = 30
+    return pd.DataFrame({
+        "id": range(n),
+        "age": [20 + i % 7 for i in range(n)],
+        "weight": [50.5 + i for i in range(n)],
+        "city": ["Oslo", "Rome", "Lima"] * 10,
+        "price": ["1.5", "2", "3.25"] * 10,
+        "when": ["2024-01-%02d" % (1 + i % 28) for i in range(n)],
+        "unit": ["kg"] * n,
+        "note": ["the parcel number %d arrived late and slightly damaged" % i for i in range(n)],
+        "code": ["C%04d" % (7 * i) for i in range(n)],
+        "flag": [True, False] * 15,
+        "y": ["yes", "no", "no"] * 10,
+    })
