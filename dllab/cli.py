@@ -28,16 +28,17 @@ def build_parser() -> argparse.ArgumentParser:
     cmp = sub.add_parser("compare", help="compare the three model families on a dataset",
                          description="Compare a deep network, XGBoost and a linear model on DATA.")
     _add_data_args(cmp)
-    cmp.add_argument("--budget", choices=BUDGETS, default="standard",
-                     help="training budget per model (default: standard)")
-    cmp.add_argument("--folds", type=int, default=None, help="k of the k-fold split (default: 3 quick, 5 otherwise)")
-    cmp.add_argument("--repeats", type=int, default=None, help="times the k-fold split is repeated")
-    cmp.add_argument("--device", choices=DEVICES, default="auto", help="device for the deep net (default: auto)")
-    cmp.add_argument("--families", default="linear,gbm,deep",
-                     help="comma-separated subset of linear,gbm,deep (default: all three)")
-    cmp.add_argument("--n-jobs", type=int, default=1, help="parallel fits (results do not depend on it)")
-    cmp.add_argument("--json", type=Path, metavar="OUT.json", help="write the results as JSON")
-    cmp.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_run_args(cmp)
+
+    crv = sub.add_parser("curve", help="data-size curves: how each family improves with more rows",
+                         description="Train every family on nested subsamples of growing size (same "
+                                     "held-out fold) and estimate where the deep net would catch up.")
+    _add_data_args(crv)
+    _add_run_args(crv)
+    crv.add_argument("--sizes", help="comma-separated training sizes (default: 100, 250, 500, 1k, ... all rows)")
+    crv.add_argument("--seeds", type=int, default=3, help="subsamples per size (default: 3)")
+    crv.add_argument("--time-budget", type=float, default=None,
+                     help="seconds; larger sizes that would overrun it are skipped, with a note")
     return parser
 
 
@@ -49,6 +50,25 @@ def _add_data_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed for splits, sampling and models (default: 0)")
 
 
+def _add_run_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--budget", choices=BUDGETS, default="standard",
+                   help="training budget per model (default: standard)")
+    p.add_argument("--folds", type=int, default=None, help="k of the k-fold split (default: 3 quick, 5 otherwise)")
+    p.add_argument("--repeats", type=int, default=None, help="times the k-fold split is repeated")
+    p.add_argument("--device", choices=DEVICES, default="auto", help="device for the deep net (default: auto)")
+    p.add_argument("--families", default="linear,gbm,deep",
+                   help="comma-separated subset of linear,gbm,deep (default: all three)")
+    p.add_argument("--n-jobs", type=int, default=1, help="parallel fits (results do not depend on it)")
+    p.add_argument("--json", type=Path, metavar="OUT.json", help="write the results as JSON")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _config(args) -> RunConfig:
+    families = tuple(f.strip() for f in args.families.split(",") if f.strip())
+    return RunConfig(budget=args.budget, n_folds=args.folds, repeats=args.repeats, seed=args.seed,
+                     device=args.device, max_rows=args.max_rows, n_jobs=args.n_jobs, families=families)
+
+
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -57,6 +77,8 @@ def main(argv=None) -> int:
             return _datasets()
         if args.command == "compare":
             return _compare(args)
+        if args.command == "curve":
+            return _curve(args)
     except (DataError, ConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -95,30 +117,68 @@ def _compare(args) -> int:
     from .comparison import describe_test
     from .runner import compare
 
-    families = tuple(f.strip() for f in args.families.split(",") if f.strip())
-    config = RunConfig(budget=args.budget, n_folds=args.folds, repeats=args.repeats, seed=args.seed,
-                       device=args.device, max_rows=args.max_rows, n_jobs=args.n_jobs, families=families)
+    config = _config(args)
     ds = _load(args, n_folds=config.resolved_folds)
-    for notice in ds.notices:
-        print(f"note: {notice}", file=sys.stderr)
-    progress = None if args.quiet else _ProgressBar()
+    progress = _start(ds, args)
     cmp = compare(ds, config=config, progress=progress)
     if progress:
         progress.close()
-    print(f"{ds.name}: {ds.n_rows:,} rows"
-          + (f" (sampled from {ds.n_rows_total:,})" if ds.n_rows_total != ds.n_rows else "")
-          + f", {len(ds.feature_columns)} features, task {ds.task}; "
-            f"{cmp.splits.n_folds}-fold x {cmp.splits.n_repeats} repeat(s), budget {config.budget}, seed {config.seed}")
+    print(_headline(ds, config)
+          + f"; {cmp.splits.n_folds}-fold x {cmp.splits.n_repeats} repeat(s)")
     table = cmp.table()
     print(_table(tuple(table.columns), [tuple(map(str, r)) for r in table.itertuples(index=False)]))
     print(f"Mean of per-split scores with 95% CI (Nadeau-Bengio corrected). Primary metric: {cmp.metric}.")
     for test in cmp.tests.values():
         print("- " + describe_test(test, metric=cmp.metric))
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(cmp.to_dict(), indent=2))
-        print(f"wrote {args.json}", file=sys.stderr)
+    _write_json(args.json, cmp.to_dict())
     return 0
+
+
+def _curve(args) -> int:
+    from .curves import learning_curve
+
+    config = _config(args)
+    sizes = None
+    if args.sizes:
+        try:
+            sizes = [int(float(v)) for v in args.sizes.split(",") if v.strip()]
+        except ValueError:
+            raise ConfigError(f"--sizes {args.sizes!r} is not valid; give whole numbers separated by commas, "
+                              f"e.g. --sizes 100,500,2000") from None
+    ds = _load(args, n_folds=config.resolved_folds)
+    progress = _start(ds, args)
+    curve = learning_curve(ds, config=config, sizes=sizes, n_seeds=args.seeds, progress=progress,
+                           time_budget=args.time_budget)
+    if progress:
+        progress.close()
+    print(_headline(ds, config) + f"; {args.seeds} subsample(s) per size, metric {curve.metric}")
+    table = curve.table()
+    print(_table(tuple(table.columns), [tuple(map(str, r)) for r in table.itertuples(index=False)]))
+    print(curve.conclusion())
+    for note in curve.notes:
+        print(f"note: {note}", file=sys.stderr)
+    _write_json(args.json, {"dataset": ds.summary(), "config": config.to_dict(), "curve": curve.to_dict()})
+    return 0
+
+
+def _start(ds, args):
+    for notice in ds.notices:
+        print(f"note: {notice}", file=sys.stderr)
+    return None if args.quiet else _ProgressBar()
+
+
+def _headline(ds, config) -> str:
+    sampled = f" (sampled from {ds.n_rows_total:,})" if ds.n_rows_total != ds.n_rows else ""
+    return (f"{ds.name}: {ds.n_rows:,} rows{sampled}, {len(ds.feature_columns)} features, task {ds.task}; "
+            f"budget {config.budget}, seed {config.seed}")
+
+
+def _write_json(path, payload) -> None:
+    if path is None:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(payload, indent=2))
+    print(f"wrote {path}", file=sys.stderr)
 
 
 class _ProgressBar:

@@ -71,3 +71,22 @@ def test_datasets_lists_every_builtin(capsys):
     for name in builtin_names():
         assert f"\n{name} " in out
     assert "lesson" in out.splitlines()[0]
+
+
+def test_curve_writes_the_curve_contract(tmp_path, capsys):
+    out = tmp_path / "curve.json"
+    assert main(["curve", "breast_cancer", "--budget", "quick", "--families", "linear,gbm", "--sizes", "60,120,240",
+                 "--seeds", "2", "--json", str(out), "--quiet"]) == 0
+    d = json.loads(out.read_text())["curve"]
+    assert d["sizes"] == [60, 120, 240]
+    assert [m["name"] for m in d["models"]] == ["linear", "gbm"]
+    for m in d["models"]:
+        assert len(m["scores"]) == 3 and all(len(s) == 2 for s in m["scores"])
+        assert len(m["mean"]) == len(m["ci_low"]) == len(m["ci_high"]) == len(m["fit_seconds"]) == 3
+    assert set(d["crossover"]) >= {"observed_n", "extrapolated_n", "ci", "statement"}
+    assert "Best accuracy" in capsys.readouterr().out
+
+
+def test_curve_rejects_bad_sizes(capsys):
+    assert main(["curve", "penguins", "--sizes", "10,abc"]) == 2
+    assert "--sizes '10,abc' is not valid" in capsys.readouterr().err
