@@ -1,0 +1,17 @@
+"""The Streamlit app's shared parts: the only package that imports streamlit.
+
+Every page starts with :func:`page`; pages then read state, call dllab and draw
+with the helpers here. Module map: ``layout`` (page frame, sidebar), ``state``
+(session keys), ``data`` (loading and editing data), ``run`` (settings, cached
+comparison, progress, stop), ``results`` (drawing a comparison), ``tables``
+(pure helpers, no streamlit).
+"""
+
+from .data import builtin_cards, builtin_picker, dataset_overview, edit_panel, upload_panel
+from .layout import PAGES, PageInfo, page
+from .results import show_comparison
+from .run import comparison, run_settings
+from .state import dataset, require_dataset, show_flash
+
+__all__ = ["PAGES", "PageInfo", "page", "dataset", "require_dataset", "show_flash", "builtin_cards",
+           "builtin_picker", "dataset_overview", "upload_panel", "edit_panel", "run_settings", "comparison", "show_comparison"]

@@ -1,0 +1,71 @@
+"""The app's result cache: comparisons by (dataset sha256, ``RunConfig.key()``).
+
+Why not ``@st.cache_resource`` on the training function itself: Streamlit
+records the elements a cached function draws and replays them on a hit, and a
+live progress bar drawn from inside would be replayed as a never-finished
+status. So the training runs outside, and its result goes into a
+:class:`ResultStore` that ``st.cache_resource`` holds for the server process
+(``st.cache_resource.clear()`` empties it, as for any cache).
+
+The key is the content hash of the data plus every setting that changes the
+numbers, never a sample-hash of a frame; a session can only hit a result for
+data it holds itself. Results are read-only and shared between sessions: the
+same data and settings give the same numbers, so a workshop of thirty running
+the same built-in trains once.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+import streamlit as st
+
+__all__ = ["ResultStore", "results", "MAX_RESULTS"]
+
+#: Comparisons kept (least recently used dropped first); each holds its fitted models.
+MAX_RESULTS = 32
+
+
+class ResultStore:
+    """A thread-safe least-recently-used mapping of keys to results.
+
+    Examples
+    --------
+    >>> store = ResultStore(max_entries=2)
+    >>> store.put("a", 1); store.put("b", 2); store.get("a")
+    1
+    >>> store.put("c", 3); store.get("b") is None, len(store)
+    (True, 2)
+    """
+
+    def __init__(self, *, max_entries: int = MAX_RESULTS):
+        self.max_entries = max_entries
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        """The result stored under ``key`` (now the most recently used), or None."""
+        with self._lock:
+            if key not in self._items:
+                return None
+            self._items.move_to_end(key)
+            return self._items[key]
+
+    def put(self, key, value) -> None:
+        """Store ``value`` under ``key``, dropping the least recently used beyond ``max_entries``."""
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.max_entries:
+                self._items.popitem(last=False)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._items)
+
+
+@st.cache_resource(show_spinner=False)
+def results() -> ResultStore:
+    """The server's one :class:`ResultStore` of comparisons."""
+    return ResultStore(max_entries=MAX_RESULTS)

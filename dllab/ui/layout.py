@@ -1,0 +1,74 @@
+"""The page frame every page starts with: page config, session defaults, sidebar.
+
+A classic multipage app (``app.py`` + ``pages/``) without ``st.navigation``:
+each page calls :func:`page` first, so a page opened by its own URL, or switched
+to in AppTest, is complete on its own (see STREAMLIT-NOTES.md, section 0).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from . import state
+
+__all__ = ["PageInfo", "PAGES", "page", "page_info"]
+
+APP_NAME = "DL Decision Lab"
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    """One entry of the sidebar: the script, its label and its Material icon."""
+
+    path: str
+    label: str
+    icon: str
+    help: str = ""
+
+
+#: The sidebar, in order. Adding a page is one line here plus its file in ``pages/``.
+PAGES = (
+    PageInfo("app.py", "Home", ":material/home:", "What the lab answers, and the built-in datasets"),
+    PageInfo("pages/1_Data.py", "Data", ":material/table_chart:", "Upload a CSV or pick a built-in; check roles"),
+    PageInfo("pages/2_Compare.py", "Compare", ":material/leaderboard:",
+             "Deep net vs XGBoost vs linear model on the same splits"),
+)
+
+
+def page_info(label: str) -> PageInfo:
+    """The :data:`PAGES` entry called ``label``."""
+    for info in PAGES:
+        if info.label == label:
+            return info
+    raise KeyError(f"internal error: no page {label!r}; pages are {[p.label for p in PAGES]}")
+
+
+def page(label: str) -> PageInfo:
+    """Start a page: config (wide layout, title, icon), session defaults, sidebar.
+
+    Call it first on every page, Home included.
+    """
+    info = page_info(label)
+    st.set_page_config(page_title=f"{label} · {APP_NAME}" if label != "Home" else APP_NAME,
+                       page_icon=info.icon, layout="wide", initial_sidebar_state="expanded")
+    state.init()
+    _sidebar()
+    return info
+
+
+def _sidebar() -> None:
+    with st.sidebar:
+        st.markdown(f"### :material/science: {APP_NAME}")
+        st.caption("Is deep learning worth it on this data? Answered with evidence.")
+        for p in PAGES:
+            st.page_link(p.path, label=p.label, icon=p.icon, help=p.help or None)
+        st.divider()
+        ds = state.dataset()
+        if ds is None:
+            st.caption("No dataset loaded yet.")
+        else:
+            rows = f"{ds.n_rows:,} rows" + (f" (of {ds.n_rows_total:,})" if ds.n_rows_total != ds.n_rows else "")
+            st.markdown(f"**Dataset:** {ds.name}  \n{rows} · {len(ds.feature_columns)} features  \n"
+                        f"target `{ds.target}` · {ds.task}")

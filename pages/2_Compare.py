@@ -1,0 +1,14 @@
+"""Compare: deep net vs XGBoost vs linear model on the same splits, with intervals, cost and tests."""
+
+import streamlit as st
+
+from dllab import ui
+
+ui.page("Compare")
+st.title("Compare", anchor=False)
+st.caption("The three families are trained and scored on the same cross-validation splits.")
+ds = ui.require_dataset()
+config, submitted = ui.run_settings(ds)
+cmp = ui.comparison(ds, config, submitted=submitted)
+if cmp is not None:
+    ui.show_comparison(cmp)

@@ -1,0 +1,234 @@
+"""Every page through streamlit's AppTest: opened directly, data loading, a real quick run, caching."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from dllab.datasets import Dataset
+
+from apptools import PAGES, open_page, tiny_frame
+
+RUN = "FormSubmitter:settings-Run comparison"
+LOAD_BUILTIN = "FormSubmitter:builtin-Load built-in"
+
+
+def _figure(at, i):
+    return json.loads(at.get("plotly_chart")[i].proto.spec)
+
+
+def _with_dataset(at, ds):
+    at.session_state["dataset"] = ds
+    return at
+
+
+def _tiny_dataset(**kw):
+    df = tiny_frame(**kw)
+    return Dataset(frame=df, target="target", task="binary", name="tiny",
+                   roles={"x1": "numeric", "x2": "numeric", "colour": "categorical"})
+
+
+def _run(at, *, folds=2, seed=None):
+    at.button_group(key="budget").set_value("quick")
+    at.number_input(key="folds").set_value(folds)
+    if seed is not None:
+        at.number_input(key="seed").set_value(seed)
+    return at.button(key=RUN).click().run()
+
+
+# ---------------------------------------------------------------------------- every page
+@pytest.mark.parametrize("label", list(PAGES))
+def test_page_opens_directly_with_sidebar(label):
+    at = open_page(label)
+    assert not at.exception
+    links = at.sidebar.get("page_link")
+    assert [link.proto.label for link in links] == list(PAGES)
+    assert at.title[0].value == ("DL Decision Lab" if label == "Home" else label)
+
+
+@pytest.mark.parametrize("label", ["Data", "Compare"])
+def test_pages_without_data_say_what_to_do(label):
+    at = open_page(label)
+    assert not at.exception and not at.error
+    assert "No dataset" in at.info[0].value
+
+
+def test_home_card_loads_builtin_and_opens_data():
+    at = open_page("Home")
+    at.button(key="load-penguins").click().run()
+    assert not at.exception
+    assert at.session_state["dataset"].name == "penguins"
+    assert at.title[0].value == "Data"
+    assert "Palmer penguins" in at.success[0].value
+    # Penguins has missing values: the Data page says so.
+    assert any("missing values" in w.value for w in at.warning)
+
+
+# ---------------------------------------------------------------------------- data page
+def test_upload_csv_loads_it(tiny_csv):
+    at = open_page("Data")
+    at.file_uploader(key="csv").upload("tiny.csv", tiny_csv, "text/csv").run()
+    assert not at.exception and not at.error
+    ds = at.session_state["dataset"]
+    assert (ds.name, ds.n_rows, ds.target, ds.task) == ("tiny.csv", 160, "target", "binary")
+    roles = at.data_editor[0].value
+    assert roles["column"].tolist() == ["x1", "x2", "colour"]
+    assert roles["role"].tolist() == ["numeric", "numeric", "categorical"]
+    assert [m.value for m in at.metric][:2] == ["160", "3"]
+
+
+def test_broken_csv_shows_error_and_keeps_previous_dataset(tiny_csv):
+    at = open_page("Data")
+    at.file_uploader(key="csv").upload("tiny.csv", tiny_csv, "text/csv").run()
+    before = at.session_state["dataset"].sha256
+    at.file_uploader(key="csv").upload("broken.csv", b"PK\x03\x04\x14\x00\x00\x00binary", "text/csv").run()
+    assert not at.exception
+    assert "broken.csv" in at.error[0].value and "previous dataset is still loaded" in at.error[0].value
+    assert at.session_state["dataset"].sha256 == before
+    at.run()  # the error stays while the broken file is in the uploader
+    assert at.error and at.session_state["dataset"].sha256 == before
+
+
+def test_upload_without_target_column_asks_for_one():
+    csv = tiny_frame().rename(columns={"target": "outcome"}).to_csv(index=False).encode()
+    at = open_page("Data")
+    at.file_uploader(key="csv").upload("no_target.csv", csv, "text/csv").run()
+    assert at.session_state["dataset"] is None and "no target column" in at.error[0].value
+    form = [s for s in at.selectbox if s.label == "Target column"][0]
+    form.set_value("outcome")
+    at.button(key=[b.key for b in at.button if b.key.endswith("Load this file")][0]).click().run()
+    assert not at.exception and not at.error
+    assert at.session_state["dataset"].target == "outcome"
+
+
+def test_editing_target_and_roles_rebuilds_the_dataset(tiny_csv):
+    at = open_page("Data")
+    at.file_uploader(key="csv").upload("tiny.csv", tiny_csv, "text/csv").run()
+    ds = at.session_state["dataset"]
+    tag = f"{ds.sha256[:12]}-{at.session_state['nonce']}"
+    at.session_state[f"roles-{tag}"] = {"edited_rows": {0: {"role": "excluded"}}, "added_rows": [],
+                                        "deleted_rows": []}
+    at.run()
+    ds = at.session_state["dataset"]
+    assert not at.exception and not at.error
+    assert ds.roles["x1"] == "excluded" and ds.feature_columns == ["x2", "colour"]
+    tag = f"{ds.sha256[:12]}-{at.session_state['nonce']}"
+    at.selectbox(key=f"target-{tag}").set_value("colour").run()
+    ds = at.session_state["dataset"]
+    assert (ds.target, ds.task) == ("colour", "multiclass")
+
+
+def test_invalid_role_edit_shows_error_and_keeps_dataset(tiny_csv):
+    at = open_page("Data")
+    at.file_uploader(key="csv").upload("tiny.csv", tiny_csv, "text/csv").run()
+    ds = at.session_state["dataset"]
+    tag = f"{ds.sha256[:12]}-{at.session_state['nonce']}"
+    every = {i: {"role": "excluded"} for i in range(3)}
+    at.session_state[f"roles-{tag}"] = {"edited_rows": every, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert not at.exception
+    assert "no usable feature" in at.error[0].value
+    assert at.session_state["dataset"].sha256 == ds.sha256
+    assert at.data_editor[0].value["role"].tolist() == ["numeric", "numeric", "categorical"]
+
+
+# ---------------------------------------------------------------------------- compare page
+def test_builtin_quick_comparison_end_to_end_and_cached(count_fits):
+    """The real thing: pick a built-in, run a quick 2-fold comparison, read every part of the result."""
+    at = open_page("Data")
+    at.selectbox(key="builtin-name").set_value("wine")
+    at.button(key=LOAD_BUILTIN).click().run()
+    assert at.session_state["dataset"].name == "wine"
+    at.switch_page(PAGES["Compare"]).run()
+    _run(at)
+    assert not at.exception and not at.error
+    assert len(count_fits) == 6
+    table = at.dataframe[0].value
+    assert table.columns.tolist() == ["Linear model", "Gradient boosting (XGBoost)", "Deep network"]
+    assert table.index.tolist()[:2] == ["Accuracy", "Balanced accuracy"]
+    assert (table.loc["Status"] == "ok").all()
+    assert at.status[0].state == "complete" and at.get("progress")[0].value == 100
+    scores = _figure(at, 0)
+    assert [t["name"] for t in scores["data"]] == table.columns.tolist()
+    assert scores["layout"]["yaxis"]["title"]["text"] == "Accuracy (higher is better)"
+    assert "log scale" in _figure(at, 1)["layout"]["xaxis"]["title"]["text"]
+    assert any("the deep net" in m.value.lower() and "significant" in m.value for m in at.markdown)
+    assert [m.value for m in at.metric if m.label == "Device used"] == ["cpu"]
+    assert len(at.get("download_button")) == 3
+
+    at.run()  # a rerun shows the results without training
+    at.switch_page(PAGES["Data"]).run()
+    at.switch_page(PAGES["Compare"]).run()  # and so does leaving the page and coming back
+    assert len(count_fits) == 6
+    assert at.dataframe[0].value.columns.tolist() == table.columns.tolist()
+    assert any("From the cache" in c.value for c in at.caption)
+    assert not [i for i in at.info if "settings above changed" in i.value]  # settings were kept
+    assert at.number_input(key="folds").value == 2
+
+
+def test_failed_family_shows_reason_and_others_still_appear(fake_models):
+    at = _with_dataset(open_page("Compare"), _tiny_dataset()).run()
+    _run(at)
+    assert not at.exception
+    warning = at.warning[0].value
+    assert "Deep network" in warning and "out of memory (simulated)" in warning
+    status = at.dataframe[0].value.loc["Status"]
+    assert len(status) == 3 and status.tolist()[:2] == ["ok", "ok"]
+    assert status.iloc[2].startswith("failed: RuntimeError: out of memory")
+    assert [t["name"] for t in _figure(at, 0)["data"]] == ["Linear model", "Gradient boosting (XGBoost)"]
+
+
+def test_same_settings_hit_the_cache_and_changes_retrain(fake_models):
+    at = _with_dataset(open_page("Compare"), _tiny_dataset()).run()
+    _run(at)
+    assert len(fake_models) == 6
+    at.button(key=RUN).click().run()
+    assert len(fake_models) == 6  # same data, same settings: from the cache
+    _run(at, seed=1)
+    assert len(fake_models) == 12  # a setting that changes numbers retrains
+    at.session_state["dataset"] = _tiny_dataset(seed=5)  # new data: nothing shown until Run
+    at.run()
+    assert not at.dataframe and "press **Run comparison**" in at.info[0].value
+
+
+def test_second_session_with_same_data_gets_the_cached_result(fake_models):
+    first = _with_dataset(open_page("Compare"), _tiny_dataset()).run()
+    _run(first)
+    second = _with_dataset(open_page("Compare"), _tiny_dataset()).run()
+    _run(second)
+    assert len(fake_models) == 6 and second.dataframe[0].value.shape[1] == 3
+
+
+def test_sessions_do_not_see_each_others_data(tiny_csv):
+    first = open_page("Data")
+    first.file_uploader(key="csv").upload("tiny.csv", tiny_csv, "text/csv").run()
+    second = open_page("Compare")
+    assert first.session_state["dataset"] is not None
+    assert second.session_state["dataset"] is None and "No dataset" in second.info[0].value
+
+
+def test_a_run_that_did_not_finish_is_reported_not_restarted(fake_models):
+    from dllab.config import RunConfig
+
+    ds = _tiny_dataset()
+    at = _with_dataset(open_page("Compare"), ds)
+    config = RunConfig(budget="quick", n_folds=2)
+    at.session_state["requested"] = {ds.sha256: config}
+    at.session_state["running"] = (ds.sha256, config.key())  # as left by a stopped script run
+    at.session_state["last_progress"] = "2 of 6 fits"
+    at.run()
+    assert not at.exception and fake_models == []
+    assert "stopped after 2 of 6 fits" in at.warning[0].value
+    assert not at.dataframe
+
+
+def test_unavailable_cuda_is_an_error_not_a_crash(fake_models):
+    from dllab.ui.run import local_device
+
+    if local_device() == "cuda":
+        pytest.skip("this machine has a GPU")
+    at = _with_dataset(open_page("Compare"), _tiny_dataset()).run()
+    at.button_group(key="device").set_value("cuda")
+    at.button(key=RUN).click().run()
+    assert not at.exception and "no CUDA GPU" in at.error[0].value and fake_models == []
