@@ -258,14 +258,15 @@ def describe_test(test: PairedTest, *, metric: str) -> str:
     gap = abs(test.difference)
     is_rate = m.name in ("accuracy", "balanced_accuracy", "roc_auc", "f1_macro", "r2")
     label = m.label if m.label.isupper() else m.label.lower()
-    if test.better is None:
+    shown = f"{gap * 100:.1f}" if is_rate else f"{gap:.3g}"
+    if test.better is None or float(shown) == 0:
         head = f"{a} and {b} score the same in {label}"
     else:
         word = "better" if test.better == test.a else "worse"
         if is_rate:
-            head = f"{a} is {gap * 100:.1f} points {word} than {b} in {label}"
+            head = f"{a} is {shown} points {word} than {b} in {label}"
         else:
-            head = f"{a} is {word} than {b} by {gap:.3g} in {label}"
+            head = f"{a} is {word} than {b} by {shown} in {label}"
     p = "p < 0.001" if test.p_value < 0.001 else f"p = {test.p_value:.2f}"
     if not np.isfinite(test.p_value):
         return f"{head}; too few splits to test significance"

@@ -74,3 +74,9 @@ def test_table_has_a_row_per_model_and_ci_text(binary_ds):
     assert list(t["model"]) == ["Linear model", "Gradient boosting (XGBoost)"]
     assert t["Accuracy"].str.match(r"0\.\d{4} \[0\.\d{4}, (0\.\d{4}|1\.0000)\]").all()
     assert set(t["device"]) == {"cpu"}
+
+
+def test_a_difference_that_rounds_to_zero_reads_as_the_same():
+    t = paired_test([.8001, .8, .8], [.8, .8, .8], test_fraction=1 / 3, higher_is_better=True,
+                    a="deep", b="gbm", metric="accuracy")
+    assert describe_test(t, metric="accuracy").startswith("the deep net and XGBoost score the same in accuracy")
