@@ -39,6 +39,17 @@ def build_parser() -> argparse.ArgumentParser:
     crv.add_argument("--seeds", type=int, default=3, help="subsamples per size (default: 3)")
     crv.add_argument("--time-budget", type=float, default=None,
                      help="seconds; larger sizes that would overrun it are skipped, with a note")
+
+    sgr = sub.add_parser("subgroups", help="where each model fails: slices, disagreement, shift test",
+                         description="Score every model on slices of the data (from the comparison's "
+                                     "out-of-fold predictions), rank the worst, and optionally test a "
+                                     "population shift by holding out each group of a column.")
+    _add_data_args(sgr)
+    _add_run_args(sgr)
+    sgr.add_argument("--group", action="append", default=[], metavar="COL",
+                     help="grouping or sensitive column to slice by (repeatable; may be excluded from training)")
+    sgr.add_argument("--shift", metavar="COL", help="hold out each group of COL in turn (retrains the models)")
+    sgr.add_argument("--min-size", type=int, default=30, help="slices smaller than this are flagged uncertain")
     return parser
 
 
@@ -79,6 +90,8 @@ def main(argv=None) -> int:
             return _compare(args)
         if args.command == "curve":
             return _curve(args)
+        if args.command == "subgroups":
+            return _subgroups(args)
     except (DataError, ConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -158,6 +171,39 @@ def _curve(args) -> int:
     for note in curve.notes:
         print(f"note: {note}", file=sys.stderr)
     _write_json(args.json, {"dataset": ds.summary(), "config": config.to_dict(), "curve": curve.to_dict()})
+    return 0
+
+
+def _subgroups(args) -> int:
+    from .runner import compare
+    from .subgroups import shift_test, subgroup_report
+
+    config = _config(args)
+    ds = _load(args, n_folds=config.resolved_folds)
+    progress = _start(ds, args)
+    cmp = compare(ds, config=config, progress=progress, keep_models=False)
+    shift = None
+    if args.shift:
+        shift = shift_test(ds, column=args.shift, config=config, progress=progress)
+    if progress:
+        progress.close()
+    report = subgroup_report(cmp, ds, groups=tuple(args.group), min_size=args.min_size, shift=shift,
+                             random_state=config.seed)
+    print(_headline(ds, config) + f"; {len(report.slices)} slices, metric {report.metric}")
+    for fam in report.families:
+        worst = report.worst(fam)
+        print(f"\nWorst slices for {fam} (significant after Benjamini-Hochberg, ranked by gap x sqrt(size)):")
+        if worst.empty:
+            print("  none significant")
+            continue
+        cols = ["description", "size", "score", "ci_low", "ci_high", "gap"]
+        rows = [(r.description, f"{int(r.size):,}", f"{r.score:.3f}", f"{r.ci_low:.3f}", f"{r.ci_high:.3f}",
+                 f"{r.gap:+.3f}") for r in worst[cols].itertuples(index=False)]
+        print(_table(tuple(cols), rows))
+    print()
+    for sentence in report.findings():
+        print("- " + sentence)
+    _write_json(args.json, {"dataset": ds.summary(), "config": config.to_dict(), "subgroups": report.to_dict()})
     return 0
 
 

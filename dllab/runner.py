@@ -213,6 +213,3 @@ def model_factory(config: RunConfig):
     from .models.search import make_searched_model
 
     return make_searched_model
-
-
-_maker = model_factory  # old private name, still imported by subgroups.py until it is updated

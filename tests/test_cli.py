@@ -90,3 +90,23 @@ def test_curve_writes_the_curve_contract(tmp_path, capsys):
 def test_curve_rejects_bad_sizes(capsys):
     assert main(["curve", "penguins", "--sizes", "10,abc"]) == 2
     assert "--sizes '10,abc' is not valid" in capsys.readouterr().err
+
+
+def test_subgroups_writes_the_subgroups_contract(tmp_path, capsys):
+    out = tmp_path / "sub.json"
+    assert main(["subgroups", "planted_subgroup", "--budget", "quick", "--families", "linear", "--max-rows", "2000",
+                 "--json", str(out), "--quiet"]) == 0
+    d = json.loads(out.read_text())["subgroups"]
+    assert set(d) >= {"slices", "worst", "disagreement", "shift"}
+    top = d["worst"]["linear"][0]
+    assert {c["column"] for c in top["conditions"]} == {"region", "age"}  # the planted rule
+    s = d["slices"][0]
+    assert set(s) >= {"description", "conditions", "size", "models", "significant"}
+    assert set(s["models"]["linear"]) >= {"score", "ci_low", "ci_high", "gap"}
+    assert "Worst slices for linear" in capsys.readouterr().out
+
+
+def test_subgroups_unknown_group_column_exits_2(capsys):
+    assert main(["subgroups", "penguins", "--budget", "quick", "--families", "linear", "--group", "planet",
+                 "--quiet"]) == 2
+    assert "planet" in capsys.readouterr().err
