@@ -14,26 +14,21 @@ Examples
 from .config import RunConfig
 from .errors import ConfigError, DataError
 
-__all__ = ["RunConfig", "DataError", "ConfigError", "load", "compare", "Comparison", "Dataset"]
+__all__ = ["RunConfig", "DataError", "ConfigError", "load", "compare", "Comparison", "Dataset",
+           "learning_curve", "LearningCurve", "subgroup_report", "SubgroupReport", "shift_test"]
+
+_LAZY = {
+    "load": "datasets", "Dataset": "datasets", "compare": "runner", "Comparison": "comparison",
+    "learning_curve": "curves", "LearningCurve": "curves",
+    "subgroup_report": "subgroups", "SubgroupReport": "subgroups", "shift_test": "subgroups",
+}
 __version__ = "0.1.0"
 
 
 def __getattr__(name):
     # Lazy re-exports: importing dllab stays cheap (no torch, no xgboost, no data).
-    if name == "load":
-        from .datasets import load
+    if name in _LAZY:
+        import importlib
 
-        return load
-    if name == "Dataset":
-        from .datasets.dataset import Dataset
-
-        return Dataset
-    if name == "compare":
-        from .runner import compare
-
-        return compare
-    if name == "Comparison":
-        from .comparison import Comparison
-
-        return Comparison
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(f"module 'dllab' has no attribute {name!r}")
