@@ -15,12 +15,14 @@ from .config import RunConfig
 from .errors import ConfigError, DataError
 
 __all__ = ["RunConfig", "DataError", "ConfigError", "load", "compare", "Comparison", "Dataset",
-           "learning_curve", "LearningCurve", "subgroup_report", "SubgroupReport", "shift_test"]
+           "learning_curve", "LearningCurve", "subgroup_report", "SubgroupReport", "shift_test",
+           "explain", "Explanation"]
 
 _LAZY = {
     "load": "datasets", "Dataset": "datasets", "compare": "runner", "Comparison": "comparison",
     "learning_curve": "curves", "LearningCurve": "curves",
     "subgroup_report": "subgroups", "SubgroupReport": "subgroups", "shift_test": "subgroups",
+    "explain": "explain", "Explanation": "explain",
 }
 __version__ = "0.1.0"
 

@@ -50,6 +50,14 @@ def build_parser() -> argparse.ArgumentParser:
                      help="grouping or sensitive column to slice by (repeatable; may be excluded from training)")
     sgr.add_argument("--shift", metavar="COL", help="hold out each group of COL in turn (retrains the models)")
     sgr.add_argument("--min-size", type=int, default=30, help="slices smaller than this are flagged uncertain")
+
+    exp = sub.add_parser("explain", help="SHAP explanations for every family, comparable across models",
+                         description="Explain the models fitted on the first split of the comparison "
+                                     "with SHAP values in the space of the original columns.")
+    _add_data_args(exp)
+    _add_run_args(exp)
+    exp.add_argument("--rows", type=int, default=1000, help="test rows to explain (sampled, seeded; default 1000)")
+    exp.add_argument("--background", type=int, default=100, help="background rows (default 100)")
     return parser
 
 
@@ -92,6 +100,8 @@ def main(argv=None) -> int:
             return _curve(args)
         if args.command == "subgroups":
             return _subgroups(args)
+        if args.command == "explain":
+            return _explain(args)
     except (DataError, ConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -204,6 +214,33 @@ def _subgroups(args) -> int:
     for sentence in report.findings():
         print("- " + sentence)
     _write_json(args.json, {"dataset": ds.summary(), "config": config.to_dict(), "subgroups": report.to_dict()})
+    return 0
+
+
+def _explain(args) -> int:
+    from .explain import explain
+    from .runner import compare
+
+    config = _config(args)
+    ds = _load(args, n_folds=config.resolved_folds)
+    progress = _start(ds, args)
+    cmp = compare(ds, config=config, progress=progress)
+    if progress:
+        progress.close()
+    ex = explain(cmp, ds, max_rows=args.rows, background=args.background, random_state=config.seed)
+    print(_headline(ds, config) + f"; {ex.n_rows} rows explained, output space: {ex.output_space}")
+    d = ex.to_dict()
+    cols = sorted(ds.feature_columns, key=lambda c: -max(m["importance"].get(c, 0) for m in d["models"]))[:15]
+    header = ("column", *[m["name"] for m in d["models"]])
+    rows = [(c, *[f"{m['importance'].get(c, float('nan')):.4g}" for m in d["models"]]) for c in cols]
+    print("Mean |SHAP| per column (top 15):")
+    print(_table(header, rows))
+    print(_table(("model", "rows", "seconds", "additivity max error"),
+                 [(m["name"], str(m.get("rows", d["rows_explained"])), f"{m['seconds']:.2f}",
+                   f"{m['additivity_max_error']:.2g}") for m in d["models"]]))
+    for sentence in ex.statements():
+        print("- " + sentence)
+    _write_json(args.json, {"dataset": ds.summary(), "config": config.to_dict(), "explanations": d})
     return 0
 
 

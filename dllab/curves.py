@@ -1097,6 +1097,7 @@ def learning_curve(ds, *, config: RunConfig, sizes=None, n_seeds: int = 3, folds
     all_scores = {f: {m: np.full(shape, np.nan) for m in metric_names} for f in families}
     secs = {f: np.full(shape, np.nan) for f in families}
     failures = {}
+    budget_hit = {}  # family -> sizes where a fit stopped on its step budget
     maker = make or model_factory(config)
 
     def store(record, i, s, k):
@@ -1145,6 +1146,8 @@ def learning_curve(ds, *, config: RunConfig, sizes=None, n_seeds: int = 3, folds
         done += len(tasks)
         for (t, k), rec in zip(pairs, records):
             store(rec, i, t.split, k)
+            if rec.info.get("hit_step_budget"):
+                budget_hit.setdefault(rec.family, set()).add(n)
 
     # A skipped size disappears unless the comparison supplied some of its values.
     skipped = [n for n in skipped if not any(n == len(splits[s][0]) for _, s in reuse)]
@@ -1159,12 +1162,13 @@ def learning_curve(ds, *, config: RunConfig, sizes=None, n_seeds: int = 3, folds
                      f"{', '.join(str(s + 1) for s in used)} (one fit per split, no new seeds)")
     for f, (n, reason) in failures.items():
         notes.append(f"{FAMILY_LABELS[f]} failed at least once (first at {n:,} rows): {reason}")
-    capped = _time_capped_sizes(secs, size_list, task=task, config=config, make=maker)
-    if capped:
-        notes.append(f"{FAMILY_LABELS['deep']} reached its training time limit ({capped[1]:.0f} s) at "
-                     f"{', '.join(f'{n:,}' for n in capped[0])} rows: there its score reflects the budget "
-                     f"as much as the data, and the curve may bend for that reason; a larger budget or a GPU "
-                     f"gives a fairer curve")
+    for f, hit in sorted(budget_hit.items(), key=lambda kv: FAMILIES.index(kv[0])):
+        hit = sorted(n for n in hit if n in size_list)
+        if hit:
+            notes.append(f"{FAMILY_LABELS[f]} used its whole training budget (step limit of the "
+                         f"'{config.budget}' budget) before early stopping at {', '.join(f'{n:,}' for n in hit)} "
+                         f"rows: there its score reflects the budget as much as the data, and the curve may bend "
+                         f"for that reason; a larger budget or a GPU gives a fairer curve")
     if n_seeds == 1 and len(used) == 1:
         notes.append("one seed and one fold: no bands, and the fit has no replicates to resample")
     metric = primary_metric(task).name
@@ -1175,18 +1179,6 @@ def learning_curve(ds, *, config: RunConfig, sizes=None, n_seeds: int = 3, folds
     return LearningCurve(size_list, {f: all_scores[f][metric] for f in families}, metric=metric,
                          fit_seconds=secs, metric_scores=all_scores, n_boot=n_boot, random_state=config.seed,
                          notes=notes, dataset=ds.summary(), config=config.to_dict(), design=design)
-
-
-def _time_capped_sizes(secs, sizes, *, task, config, make):
-    """(sizes, cap) where the deep net's mean fit time reached 90% of its ``max_time``, else None."""
-    if "deep" not in secs or not np.isfinite(secs["deep"]).any():
-        return None
-    cap = getattr(make("deep", task, budget=config.budget, random_state=0, device="cpu"), "max_time", None)
-    if not cap:
-        return None
-    mean = _nanmean_rows(secs["deep"])
-    hit = [int(n) for n, s in zip(sizes, mean) if np.isfinite(s) and s >= 0.9 * cap]
-    return (hit, float(cap)) if hit else None
 
 
 def _subsample_seed(seed: int, split: int, seed_index: int) -> int:

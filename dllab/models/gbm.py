@@ -7,9 +7,9 @@ import xgboost as xgb
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
-from ..preprocessing import as_frame
+from ._validation import check_features, check_target
 from .device import resolve_device
 
 __all__ = ["GBMClassifier", "GBMRegressor"]
@@ -37,17 +37,14 @@ class _GBMBase(BaseEstimator):
         self.random_state = random_state
 
     def _check(self, X, *, reset):
-        if not hasattr(X, "columns"):
-            X = validate_data(self, X, reset=reset, ensure_all_finite="allow-nan", dtype=np.float64)
-        elif reset:
-            self.n_features_in_ = X.shape[1]
-            self.feature_names_in_ = np.asarray(X.columns, dtype=object)
-        elif X.shape[1] != self.n_features_in_:
-            raise ValueError(f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
-                             f"{self.n_features_in_} features as input.")
-        X = as_frame(X)
+        X = check_features(self, X, reset=reset)
         # XGBoost rejects some column names ([, ], <); positions are what matter.
         return X.set_axis([f"f{i}" for i in range(X.shape[1])], axis=1)
+
+    def booster_input(self, X):
+        """``X`` as the fitted booster sees it (columns renamed ``f0, f1, ...`` in order)."""
+        check_is_fitted(self, "model_")
+        return self._check(X, reset=False)
 
     def _fit(self, X, y, *, model_cls, stratify):
         X = self._check(X, reset=True)
@@ -95,7 +92,7 @@ class GBMClassifier(ClassifierMixin, _GBMBase):
     """
 
     def fit(self, X, y):
-        y = np.asarray(y).ravel()
+        y = check_target(y, self, classifier=True)
         self._label = LabelEncoder().fit(y)
         self.classes_ = self._label.classes_
         if len(self.classes_) < 2:
@@ -110,6 +107,7 @@ class GBMClassifier(ClassifierMixin, _GBMBase):
         return proba / proba.sum(axis=1, keepdims=True)
 
     def predict(self, X):
+        check_is_fitted(self, "model_")  # NotFittedError, not AttributeError, before fit
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
 
@@ -125,7 +123,7 @@ class GBMRegressor(RegressorMixin, _GBMBase):
     """
 
     def fit(self, X, y):
-        y = np.asarray(y, dtype=np.float64).ravel()
+        y = check_target(y, self, classifier=False)
         return self._fit(X, y, model_cls=xgb.XGBRegressor, stratify=None)
 
     def predict(self, X):

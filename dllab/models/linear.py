@@ -8,9 +8,10 @@ from sklearn.linear_model import LogisticRegressionCV, RidgeCV
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ..preprocessing import as_frame, linear_preprocessor
+from ._validation import check_features, check_target
 
 __all__ = ["LinearClassifier", "LinearRegressor"]
 
@@ -28,17 +29,12 @@ def _prepare(X):
 
 class _LinearBase(BaseEstimator):
     def _check(self, X, *, reset):
-        # validate_data gives sklearn's messages for NaN-free checks, shapes and
-        # n_features_in_; DataFrames keep their dtypes via as_frame below.
-        if not hasattr(X, "columns"):
-            X = validate_data(self, X, reset=reset, ensure_all_finite="allow-nan", dtype=np.float64)
-        elif reset:
-            self.n_features_in_ = X.shape[1]
-            self.feature_names_in_ = np.asarray(X.columns, dtype=object)
-        elif X.shape[1] != self.n_features_in_:
-            raise ValueError(f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
-                             f"{self.n_features_in_} features as input.")
-        return _prepare(X)
+        return _prepare(check_features(self, X, reset=reset))
+
+    def transform_inputs(self, X) -> np.ndarray:
+        """``X`` in the space the linear model is fitted in (after imputation, one-hot coding, scaling)."""
+        check_is_fitted(self, "pipeline_")
+        return np.asarray(self.pipeline_[0].transform(self._check(X, reset=False)), dtype=np.float64)
 
     @property
     def device_(self):
@@ -76,9 +72,7 @@ class LinearClassifier(ClassifierMixin, _LinearBase):
 
     def fit(self, X, y):
         X = self._check(X, reset=True)
-        y = np.asarray(y)
-        if y.ndim != 1:
-            y = y.ravel()
+        y = check_target(y, self, classifier=True)
         self._label = LabelEncoder().fit(y)
         self.classes_ = self._label.classes_
         if len(self.classes_) < 2:
@@ -94,6 +88,7 @@ class LinearClassifier(ClassifierMixin, _LinearBase):
                                            random_state=self.random_state)),
         ]).fit(X, codes)
         self.C_ = float(np.ravel(self.pipeline_[-1].C_)[0])
+        self.n_iter_ = int(np.max(self.pipeline_[-1].n_iter_))  # sklearn: estimators with max_iter report it
         return self
 
     def predict_proba(self, X):
@@ -101,6 +96,7 @@ class LinearClassifier(ClassifierMixin, _LinearBase):
         return self.pipeline_.predict_proba(self._check(X, reset=False))
 
     def predict(self, X):
+        check_is_fitted(self, "pipeline_")  # NotFittedError, not AttributeError, before fit
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
     def __sklearn_tags__(self):
@@ -134,7 +130,7 @@ class LinearRegressor(RegressorMixin, _LinearBase):
 
     def fit(self, X, y):
         X = self._check(X, reset=True)
-        y = np.asarray(y, dtype=np.float64).ravel()
+        y = check_target(y, self, classifier=False)
         alphas = np.logspace(-3, 4, 15) if self.alphas is None else self.alphas
         self.pipeline_ = Pipeline([("prep", linear_preprocessor(X)), ("model", RidgeCV(alphas=alphas))]).fit(X, y)
         self.alpha_ = float(self.pipeline_[-1].alpha_)
