@@ -138,12 +138,8 @@ def _load(args, *, n_folds: int):
 
 def _compare(args) -> int:
     from .comparison import describe_test
-    from .runner import compare
 
-    config = _config(args)
-    ds = _load(args, n_folds=config.resolved_folds)
-    progress = _start(ds, args)
-    cmp = compare(ds, config=config, progress=progress)
+    config, ds, cmp, progress = _run_comparison(args, keep_models=False)
     if progress:
         progress.close()
     print(_headline(ds, config)
@@ -185,13 +181,9 @@ def _curve(args) -> int:
 
 
 def _subgroups(args) -> int:
-    from .runner import compare
     from .subgroups import shift_test, subgroup_report
 
-    config = _config(args)
-    ds = _load(args, n_folds=config.resolved_folds)
-    progress = _start(ds, args)
-    cmp = compare(ds, config=config, progress=progress, keep_models=False)
+    config, ds, cmp, progress = _run_comparison(args, keep_models=False)
     shift = None
     if args.shift:
         shift = shift_test(ds, column=args.shift, config=config, progress=progress)
@@ -219,12 +211,8 @@ def _subgroups(args) -> int:
 
 def _explain(args) -> int:
     from .explain import explain
-    from .runner import compare
 
-    config = _config(args)
-    ds = _load(args, n_folds=config.resolved_folds)
-    progress = _start(ds, args)
-    cmp = compare(ds, config=config, progress=progress)
+    config, ds, cmp, progress = _run_comparison(args, keep_models=True)
     if progress:
         progress.close()
     ex = explain(cmp, ds, max_rows=args.rows, background=args.background, random_state=config.seed)
@@ -242,6 +230,17 @@ def _explain(args) -> int:
         print("- " + sentence)
     _write_json(args.json, {"dataset": ds.summary(), "config": config.to_dict(), "explanations": d})
     return 0
+
+
+def _run_comparison(args, *, keep_models: bool):
+    """Settings, data and comparison for a subcommand; the progress bar stays open for more work."""
+    from .runner import compare
+
+    config = _config(args)
+    ds = _load(args, n_folds=config.resolved_folds)
+    progress = _start(ds, args)
+    cmp = compare(ds, config=config, progress=progress, keep_models=keep_models)
+    return config, ds, cmp, progress
 
 
 def _start(ds, args):

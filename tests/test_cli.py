@@ -110,3 +110,18 @@ def test_subgroups_unknown_group_column_exits_2(capsys):
     assert main(["subgroups", "penguins", "--budget", "quick", "--families", "linear", "--group", "planet",
                  "--quiet"]) == 2
     assert "planet" in capsys.readouterr().err
+
+
+def test_explain_writes_the_explanations_contract(tmp_path, capsys):
+    out = tmp_path / "ex.json"
+    assert main(["explain", "penguins", "--budget", "quick", "--folds", "2", "--families", "linear,gbm",
+                 "--rows", "40", "--json", str(out), "--quiet"]) == 0
+    d = json.loads(out.read_text())["explanations"]
+    assert [m["name"] for m in d["models"]] == ["linear", "gbm"]
+    for m in d["models"]:
+        assert set(m) >= {"name", "importance", "seconds", "additivity_max_error"}
+        assert m["additivity_max_error"] < 1e-3
+        assert set(m["importance"]) <= {"island", "bill_length_mm", "bill_depth_mm", "flipper_length_mm",
+                                        "body_mass_g", "sex", "year"}
+    assert set(d["agreement"]) == {"gbm~linear"} and d["rows_explained"] == 40
+    assert "Mean |SHAP|" in capsys.readouterr().out
