@@ -1,0 +1,298 @@
+"""The verdict rule, scenario by scenario, on hand-built comparisons (no training)."""
+
+import json
+import re
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dllab.comparison import Comparison, FitRecord
+from dllab.curves import LearningCurve
+from dllab.splits import make_splits
+from dllab.verdict import (EVIDENCE_PAGES, LARGE_GAP_FACTOR, Needs, Reason, Verdict, practical_difference,
+                           verdict)
+
+N = 1000
+_Y = np.array([0, 1] * (N // 2))
+_RANK = {"linear": 0, "gbm": 1, "deep": 2}
+
+
+def make_cmp(accs, *, n_folds=5, fit_seconds=None, failed=(), y=_Y):
+    """A binary Comparison whose family ``f`` scores exactly ``accs[f][i]`` accuracy on split ``i``."""
+    splits = make_splits(y, task="binary", n_folds=n_folds, n_repeats=1, random_state=0)
+    fit_seconds = fit_seconds or {}
+    recs = []
+    for fam, per_split in accs.items():
+        for i, (tr, te) in enumerate(splits):
+            if fam in failed:
+                recs.append(FitRecord(family=fam, split=i, status="failed", test_idx=te,
+                                      reason="CUDA out of memory", n_train=len(tr)))
+                continue
+            right = np.arange(len(te)) < round(per_split[i] * len(te))
+            label = np.where(right, y[te], 1 - y[te])
+            proba = np.c_[1 - (label * 0.8 + 0.1), label * 0.8 + 0.1]
+            recs.append(FitRecord(family=fam, split=i, status="ok", test_idx=te, prediction=proba,
+                                  fit_seconds=fit_seconds.get(fam, {"linear": 0.1, "gbm": 1.0, "deep": 20.0}[fam]),
+                                  predict_seconds=0.01, n_train=len(tr)))
+    return Comparison(recs, y=y, task="binary", splits=splits, n_classes=2,
+                      dataset={"name": "hand-built", "rows": len(y), "columns": 2, "target": "t", "task": "binary"},
+                      config={"seed": 0})
+
+
+def around(mean, noise=(0.0, 0.004, -0.004, 0.002, -0.002)):
+    return [mean + e for e in noise]
+
+
+# Deep clearly ahead: 8 points over boosting on every split.
+DEEP_WINS = {"linear": around(0.80), "gbm": around(0.82, (0, .003, -.002, .001, -.002)), "deep": around(0.90)}
+# All within 0.3 points of each other.
+TIE = {"linear": around(0.850), "gbm": around(0.853, (.001, .003, -.003, .002, -.001)),
+       "deep": around(0.852, (-.001, .004, -.003, .003, -.002))}
+# Boosting 0.5 points ahead of linear, not significant; deep no better than boosting.
+GBM_SLIGHT = {"linear": around(0.850), "gbm": around(0.855, (.008, -.006, .004, -.007, .001)),
+              "deep": around(0.853, (.006, -.008, .002, -.005, .004))}
+# Boosting 1.5 points ahead of linear, not significant, interval moderate.
+GBM_UNCONFIRMED = {"linear": around(0.85, (0, 0, 0, 0, 0)), "gbm": [0.85 + d for d in (.03, .00, .02, .005, .02)],
+                   "deep": [0.85 + d for d in (.025, .00, .015, .005, .015)]}
+# Boosting looks 3 points ahead of linear, not significant, interval wide.
+GBM_NOISY = {"linear": around(0.80, (0, 0, 0, 0, 0)), "gbm": [0.80 + d for d in (.10, -.03, .06, -.02, .04)],
+             "deep": [0.80 + d for d in (.09, -.04, .05, -.02, .04)]}
+# Boosting significantly ahead of linear by 2 points (small gap), deep = boosting.
+GBM_SMALL_GAP = {"linear": around(0.85), "gbm": around(0.87, (.001, .004, -.003, .002, -.001)),
+                 "deep": around(0.869, (.002, .003, -.004, .001, -.001))}
+# Boosting significantly ahead of linear by 6 points (large gap), deep = boosting.
+GBM_LARGE_GAP = {"linear": around(0.80), "gbm": around(0.86, (.001, .004, -.003, .002, -.001)),
+                 "deep": around(0.859, (.002, .003, -.004, .001, -.001))}
+
+SCENARIOS = {"deep_wins": DEEP_WINS, "tie": TIE, "gbm_slight": GBM_SLIGHT, "gbm_unconfirmed": GBM_UNCONFIRMED,
+             "gbm_noisy": GBM_NOISY, "gbm_small_gap": GBM_SMALL_GAP, "gbm_large_gap": GBM_LARGE_GAP}
+
+
+@pytest.fixture(scope="module")
+def cmps():
+    return {k: make_cmp(v) for k, v in SCENARIOS.items()}
+
+
+def assert_reasons_cite_numbers(v: Verdict):
+    assert v.reasons, "a verdict always has reasons"
+    for r in v.reasons:
+        assert isinstance(r, Reason) and r.evidence_page in EVIDENCE_PAGES
+        assert re.search(r"\d", r.text), f"reason without a number: {r.text!r}"
+
+
+# ---------------------------------------------------------------------------- scores
+def test_deep_clearly_better_and_significant_is_deep(cmps):
+    v = verdict(cmps["deep_wins"])
+    assert (v.recommendation, v.family, v.confidence) == ("deep", "deep", "high")
+    gain = cmps["deep_wins"].difference("deep", "gbm").difference
+    assert v.reasons[0].text.startswith(f"the deep net is {gain * 100:.1f} points better than boosting (p < 0.001, "
+                                        f"95% CI +")
+    assert v.reasons[0].text.endswith("points), more than the practical difference of 1.0 points")
+    assert v.reasons[0].evidence_page == "Compare"
+    assert_reasons_cite_numbers(v)
+
+
+def test_tie_within_practical_difference_is_the_simplest(cmps):
+    v = verdict(cmps["tie"])
+    assert v.recommendation == "linear"
+    texts = " | ".join(v.statements())
+    assert "boosting is within 0.3 points of the linear model (p = " in texts
+    assert "trains 10x faster" in texts  # 1.0 s vs 0.1 s
+    assert_reasons_cite_numbers(v)
+
+
+def test_gbm_slightly_better_not_significant_keeps_linear(cmps):
+    v = verdict(cmps["gbm_slight"])
+    assert v.recommendation == "linear"
+    assert v.confidence in ("medium", "high")
+    assert_reasons_cite_numbers(v)
+
+
+def test_gbm_better_by_more_than_the_difference_but_not_significant(cmps):
+    # Moderate interval: the simpler model is kept, with low confidence and the reason why.
+    v = verdict(cmps["gbm_unconfirmed"])
+    assert (v.recommendation, v.confidence) == ("linear", "low")
+    assert any("looks 1.5 points better than the linear model, but not significantly" in t for t in v.statements())
+    # Wide interval: not enough evidence.
+    w = verdict(cmps["gbm_noisy"])
+    assert (w.recommendation, w.family) == ("undecided", None)
+    assert "not enough evidence: collect more data / run the thorough budget" in w.reasons[0].text
+    assert "looks 3.0 points better" in w.reasons[0].text
+    assert_reasons_cite_numbers(w)
+
+
+def test_significant_but_below_the_practical_difference_is_not_enough(cmps):
+    v = verdict(cmps["gbm_small_gap"])
+    assert v.recommendation == "gbm"  # 2 points, significant
+    assert verdict(cmps["gbm_small_gap"], needs=Needs(min_difference=0.03)).recommendation == "linear"
+
+
+def test_regression_default_difference_is_two_percent_of_the_best_rmse():
+    stub = SimpleNamespace(metric="rmse", higher_is_better=False,
+                           overall=pd.DataFrame({"mean": [0.50, 0.40, np.nan]}, index=["linear", "gbm", "deep"]))
+    assert practical_difference(stub) == pytest.approx(0.008)
+    assert practical_difference(stub, Needs(min_difference=0.1)) == 0.1
+
+
+# ---------------------------------------------------------------------------- requirements
+def test_explainability_flips_gbm_to_linear_when_the_gap_is_small(cmps):
+    v = verdict(cmps["gbm_small_gap"], needs=Needs(explain_each_decision=True))
+    assert v.recommendation == "linear"
+    first = v.reasons[0]
+    assert (first.kind, first.evidence_page) == ("requirement", "Explain")
+    assert first.text.startswith("a regulator must see each decision: the linear model is 2.0 points behind boosting")
+    assert "fully transparent" in first.text
+
+
+def test_explainability_does_not_flip_when_the_gap_is_large(cmps):
+    v = verdict(cmps["gbm_large_gap"], needs=Needs(explain_each_decision=True))
+    assert v.recommendation == "gbm"
+    assert v.reasons[0].kind == "requirement"
+    assert "6.0 points behind" in v.reasons[0].text and "3.0 points counted as large" in v.reasons[0].text
+    assert LARGE_GAP_FACTOR == 3.0
+
+
+def test_time_budget_excludes_deep(cmps):
+    v = verdict(cmps["deep_wins"], needs=Needs(max_fit_seconds=5))
+    assert v.recommendation == "gbm"
+    assert v.reasons[0].text == "The deep net takes 20 s per fit, over the 5 s training budget, so it is left out"
+    assert verdict(cmps["deep_wins"], needs=Needs(max_fit_seconds=0.05)).recommendation == "undecided"
+
+
+def test_gpu_not_available_is_mentioned_when_deep_was_timed_on_gpu():
+    cmp = make_cmp(DEEP_WINS)
+    for r in cmp.records:
+        if r.family == "deep":
+            r.device = "cuda"
+    cmp = Comparison(cmp.records, y=cmp.y, task="binary", splits=cmp.splits, n_classes=2)
+    v = verdict(cmp, needs=Needs(gpu_available=False))
+    assert any("timed on a GPU (20 s per fit)" in t for t in v.statements())
+
+
+def test_bad_needs_name_the_value():
+    with pytest.raises(ValueError, match=r"^min_difference=-1 is not valid; it must be a number > 0"):
+        Needs(min_difference=-1)
+    with pytest.raises(TypeError):
+        Needs(True)  # keyword-only
+
+
+# ---------------------------------------------------------------------------- thin evidence
+def test_a_failed_family_gives_undecided():
+    v = verdict(make_cmp(DEEP_WINS, failed=("deep",)))
+    assert v.recommendation == "undecided" and v.confidence == "low"
+    assert v.reasons[0].text == ("the deep net failed on all 5 splits (CUDA out of memory); not enough evidence: "
+                                 "collect more data / run the thorough budget")
+    # ... unless the needs rule that family out anyway (a failed fit has no time, so it stays failed)
+    assert verdict(make_cmp(DEEP_WINS, failed=("deep",)), needs=Needs(max_fit_seconds=5)).recommendation == "undecided"
+
+
+def test_too_few_splits_gives_undecided():
+    accs = {f: v[:2] for f, v in DEEP_WINS.items()}
+    v = verdict(make_cmp(accs, n_folds=2))
+    assert v.recommendation == "undecided"
+    assert v.reasons[0].text.startswith("only 2 split(s) are shared by the models, fewer than the 3")
+
+
+def test_few_splits_caps_confidence_at_medium():
+    accs = {f: v[:3] for f, v in DEEP_WINS.items()}
+    v = verdict(make_cmp(accs, n_folds=3))
+    assert (v.recommendation, v.confidence) == ("deep", "medium")
+
+
+# ---------------------------------------------------------------------------- monotonicity
+_ORDER = {"linear": 0, "gbm": 1, "deep": 2}
+
+
+@pytest.mark.parametrize("name", list(SCENARIOS))
+def test_stricter_needs_never_recommend_a_more_complex_model(cmps, name):
+    cmp = cmps[name]
+    base = verdict(cmp)
+    if base.recommendation == "undecided":
+        return
+    # A larger practical difference never recommends a more complex model. (A smaller one may give
+    # "undecided": it takes more evidence to rule out a smaller gain; those are left out of the order.)
+    recs = [verdict(cmp, needs=Needs(min_difference=d)).recommendation for d in (0.005, 0.01, 0.02, 0.04, 0.08)]
+    ranks = [_ORDER[r] for r in recs if r != "undecided"]
+    assert ranks == sorted(ranks, reverse=True), recs
+    explained = verdict(cmp, needs=Needs(explain_each_decision=True))
+    assert _ORDER[explained.recommendation] <= _ORDER[base.recommendation]
+    for budget in (100, 10, 2, 0.5):
+        v = verdict(cmp, needs=Needs(max_fit_seconds=budget))
+        assert _ORDER[v.recommendation] <= _ORDER[base.recommendation]
+        assert_reasons_cite_numbers(v)
+
+
+# ---------------------------------------------------------------------------- context
+def test_curve_expecting_the_deep_net_to_overtake_is_cited_and_lowers_confidence(cmps):
+    n = np.array([100, 250, 500, 1000])
+    rng = np.random.default_rng(0)
+    noise = rng.normal(scale=0.002, size=(4, 3))
+    lc = LearningCurve(n, {"deep": (0.95 - 3 * n ** -0.5)[:, None] + noise,
+                           "gbm": (0.90 - 0.5 * n ** -0.5)[:, None] + noise[::-1]}, metric="accuracy", n_boot=30)
+    assert lc.crossover.kind == "extrapolated"
+    base = verdict(cmps["gbm_large_gap"])
+    v = verdict(cmps["gbm_large_gap"], curve=lc)
+    assert v.recommendation == "gbm"
+    curve = [r for r in v.reasons if r.kind == "curve"]
+    assert len(curve) == 1 and curve[0].evidence_page == "Data size"
+    assert re.match(r"the deep net's curve is still rising: ~[\d.]+k rows are expected to close the gap", curve[0].text)
+    assert ["low", "medium", "high"].index(v.confidence) < ["low", "medium", "high"].index(base.confidence)
+
+
+def test_image_data_where_the_deep_net_does_not_win_says_so(cmps):
+    v = verdict(cmps["gbm_large_gap"], dataset=SimpleNamespace(modality="image", feature_columns=["p0", "p1"]))
+    m = [r for r in v.reasons if r.kind == "modality"]
+    assert m and "this is image data" in m[0].text and "the data says otherwise" in m[0].text
+    assert v.confidence != "high"
+    d = verdict(cmps["deep_wins"], dataset=SimpleNamespace(modality="image", feature_columns=[]))
+    assert any(r.text.startswith("as expected for image data, the deep net wins (0.900") for r in d.reasons)
+
+
+def _subgroup_stub(chosen_score, other_score):
+    frame = pd.DataFrame([
+        {"slice": 0, "description": "region = North and age < 26", "size": 120, "family": "gbm",
+         "score": chosen_score, "ci_low": chosen_score - 0.05, "ci_high": chosen_score + 0.05, "gap": -0.3,
+         "significant": True, "uncertain": False, "rank_score": -3.0},
+        {"slice": 0, "description": "region = North and age < 26", "size": 120, "family": "linear",
+         "score": other_score, "ci_low": other_score - 0.05, "ci_high": other_score + 0.05, "gap": 0.0,
+         "significant": False, "uncertain": False, "rank_score": 0.0},
+    ])
+    shift = [{"family": "gbm", "status": "ok", "drop": 0.08, "drop_ci_low": 0.03, "drop_ci_high": 0.12,
+              "group": "region = South", "column": "region", "metric": "accuracy"},
+             {"family": "linear", "status": "ok", "drop": 0.01, "drop_ci_low": -0.02, "drop_ci_high": 0.04,
+              "group": "region = South", "column": "region", "metric": "accuracy"}]
+    return SimpleNamespace(families=("linear", "gbm"), frame=frame, slices=(object(),), higher_is_better=True,
+                           overall=pd.DataFrame({"score": [0.80, 0.86]}, index=["linear", "gbm"]),
+                           worst=lambda fam, top_k=None: frame[(frame.family == fam) & frame.significant].head(top_k),
+                           shift=shift)
+
+
+def test_a_failure_slice_where_another_family_is_better_is_cited(cmps):
+    v = verdict(cmps["gbm_large_gap"], subgroups=_subgroup_stub(0.55, 0.80))
+    texts = [r.text for r in v.reasons if r.evidence_page == "Subgroups"]
+    assert texts[0] == "boosting fails on rows with region = North and age < 26 (n = 120): 0.550 vs 0.860 overall"
+    assert texts[1] == "on that slice the linear model scores 0.800, 25.0 points better"
+    assert "trained without region = South and tested on it, boosting drops by 8.0 points" in texts[2]
+    assert texts[3] == "the linear model drops only 1.0 points on that group"
+    assert v.confidence != "high"
+
+
+def test_explanation_agreement_is_cited(cmps):
+    ex = SimpleNamespace(agreement={"deep~gbm": 0.31, "gbm~linear": 0.9, "deep~linear": np.nan})
+    v = verdict(cmps["gbm_large_gap"], explanation=ex)
+    r = [r for r in v.reasons if r.kind == "explanation"][0]
+    assert r.evidence_page == "Explain"
+    assert "rely on different columns (rank correlation 0.31)" in r.text
+
+
+# ---------------------------------------------------------------------------- export
+def test_to_dict_is_json_and_has_the_contract_keys(cmps):
+    v = verdict(cmps["tie"], needs=Needs(explain_each_decision=True))
+    d = json.loads(json.dumps(v.to_dict()))
+    assert d["recommendation"] == "linear" and d["confidence"] in ("low", "medium", "high")
+    assert d["reasons"] == v.statements() and all(isinstance(t, str) for t in d["reasons"])
+    assert d["needs"]["explain_each_decision"] is True
+    assert d["min_difference"] == 0.01 and d["thresholds"]["large_gap_factor"] == 3.0
+    assert {r["evidence_page"] for r in d["reason_details"]} <= set(EVIDENCE_PAGES)
