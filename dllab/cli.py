@@ -58,6 +58,16 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_args(exp)
     exp.add_argument("--rows", type=int, default=1000, help="test rows to explain (sampled, seeded; default 1000)")
     exp.add_argument("--background", type=int, default=100, help="background rows (default 100)")
+
+    rep = sub.add_parser("report", help="every analysis, the verdict, and one self-contained HTML report",
+                         description="Compare, data-size curve, subgroups and explanations, then the "
+                                     "verdict, written as one HTML file that works offline.")
+    _add_data_args(rep)
+    _add_run_args(rep)
+    rep.add_argument("--out", type=Path, required=True, metavar="OUT.html", help="the HTML report to write")
+    rep.add_argument("--group", action="append", default=[], metavar="COL", help="grouping column for subgroups")
+    rep.add_argument("--skip", default="", help="comma-separated analyses to leave out: curve,subgroups,explain")
+    _add_needs_args(rep)
     return parser
 
 
@@ -82,6 +92,21 @@ def _add_run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
+def _add_needs_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--explain-each-decision", action="store_true",
+                   help="a customer or regulator must see the reason for each decision")
+    p.add_argument("--min-difference", type=float, default=None,
+                   help="smallest difference of the primary metric that matters (0.01 = 1 point of accuracy)")
+    p.add_argument("--max-fit-seconds", type=float, default=None, help="acceptable training time per fit")
+
+
+def _needs(args):
+    from .verdict import Needs
+
+    return Needs(explain_each_decision=args.explain_each_decision, min_difference=args.min_difference,
+                 max_fit_seconds=args.max_fit_seconds)
+
+
 def _config(args) -> RunConfig:
     families = tuple(f.strip() for f in args.families.split(",") if f.strip())
     return RunConfig(budget=args.budget, n_folds=args.folds, repeats=args.repeats, seed=args.seed,
@@ -102,6 +127,8 @@ def main(argv=None) -> int:
             return _subgroups(args)
         if args.command == "explain":
             return _explain(args)
+        if args.command == "report":
+            return _report(args)
     except (DataError, ConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -229,6 +256,42 @@ def _explain(args) -> int:
     for sentence in ex.statements():
         print("- " + sentence)
     _write_json(args.json, {"dataset": ds.summary(), "config": config.to_dict(), "explanations": d})
+    return 0
+
+
+def _report(args) -> int:
+    from .curves import learning_curve
+    from .explain import explain
+    from .report import html_report, report_json
+    from .subgroups import subgroup_report
+    from .verdict import verdict
+
+    skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    unknown = skip - {"curve", "subgroups", "explain"}
+    if unknown:
+        raise ConfigError(f"--skip {args.skip!r} names {', '.join(sorted(unknown))}; choose from curve, subgroups, "
+                          f"explain.")
+    needs = _needs(args)  # checked before any training
+    config, ds, cmp, progress = _run_comparison(args, keep_models="explain" not in skip)
+    curve = None
+    if "curve" not in skip:
+        curve = learning_curve(ds, config=config, n_seeds=2, comparison=cmp, progress=progress)
+    if progress:
+        progress.close()
+    subgroups = None if "subgroups" in skip else subgroup_report(cmp, ds, groups=tuple(args.group),
+                                                                  random_state=config.seed)
+    explanation = None if "explain" in skip else explain(cmp, ds, max_rows=300, random_state=config.seed)
+    v = verdict(cmp, curve=curve, subgroups=subgroups, explanation=explanation, dataset=ds, needs=needs)
+    parts = dict(dataset=ds, config=config, comparison=cmp, verdict=v, curve=curve, subgroups=subgroups,
+                 explanation=explanation)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(html_report(**parts), encoding="utf-8")
+    print(_headline(ds, config))
+    print(f"Verdict: {v.headline}")
+    for sentence in v.statements():
+        print("- " + sentence)
+    print(f"wrote {args.out}", file=sys.stderr)
+    _write_json(args.json, report_json(**parts))
     return 0
 
 

@@ -22,12 +22,13 @@ from .metrics import METRICS
 from .models import FAMILY_LABELS
 
 __all__ = ["FAMILY_COLORS", "FAMILY_SYMBOLS", "axis_title", "comparison_figure", "cost_figure",
-           "split_scores_figure"]
+           "split_scores_figure", "learning_curve_figure", "fit_time_figure", "slice_heatmap_figure",
+           "worst_slices_figure", "disagreement_figure", "shift_figure"]
 
 #: One fixed colour per family (Okabe-Ito palette: distinguishable with colour-blindness).
-FAMILY_COLORS = {"linear": "#0072B2", "gbm": "#E69F00", "deep": "#009E73"}
+FAMILY_COLORS = {"linear": "#0072B2", "gbm": "#E69F00", "deep": "#009E73", "transfer": "#CC79A7"}
 #: One marker per family, so charts also read in greyscale.
-FAMILY_SYMBOLS = {"linear": "circle", "gbm": "square", "deep": "diamond"}
+FAMILY_SYMBOLS = {"linear": "circle", "gbm": "square", "deep": "diamond", "transfer": "triangle-up"}
 _FAILED_COLOR = "#9E9E9E"
 _FONT = dict(family="Source Sans Pro, Helvetica, Arial, sans-serif", size=14)
 
@@ -181,3 +182,398 @@ def _split_name(cmp, i: int) -> str:
     repeat, fold = cmp.splits.label(i)
     return f"fold {fold + 1}" + (f", repeat {repeat + 1}" if cmp.splits.n_repeats > 1 else "")
 
+
+
+# =========================================================================== data-size curves
+_ROWS_TITLE = "Training rows (log scale)"
+_EXTRAPOLATION_FILL = "rgba(120, 120, 120, 0.07)"
+_CROSSOVER_COLOR = "#CC3311"
+
+
+def _rgba(hex_color: str, alpha: float) -> str:
+    h = hex_color.lstrip("#")
+    r, g, b = (int(h[i:i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r}, {g}, {b}, {alpha})"
+
+
+def _family_color(family: str) -> str:
+    return FAMILY_COLORS.get(family, _FAILED_COLOR)
+
+
+def _family_label(family: str) -> str:
+    return FAMILY_LABELS.get(family, family)
+
+
+def _band_trace(x, low, high, *, name: str, color: str, group: str, alpha: float) -> go.Scatter | None:
+    x, low, high = (np.asarray(v, dtype=float) for v in (x, low, high))
+    ok = np.isfinite(low) & np.isfinite(high)
+    if ok.sum() < 2:
+        return None
+    xs, lo, hi = x[ok], low[ok], high[ok]
+    return go.Scatter(x=np.r_[xs, xs[::-1]].tolist(), y=np.r_[hi, lo[::-1]].tolist(), name=name, fill="toself",
+                      mode="lines", line=dict(width=0), fillcolor=_rgba(color, alpha), legendgroup=group,
+                      showlegend=False, hoverinfo="skip")
+
+
+def learning_curve_figure(curve, *, log_x: bool = True, extend: float = 10.0, mark_n: float | None = None) -> go.Figure:
+    """Score against training rows for every family: observed means with 95% bands, the fitted power law
+    and its dashed extrapolation, and the deep-net/XGBoost crossover when there is one.
+
+    Parameters
+    ----------
+    curve : LearningCurve
+    log_x : bool, default=True
+        Log scale for the rows axis (sizes are log-spaced).
+    extend : float, default=10
+        The extrapolation is drawn up to ``extend`` times the largest observed size (further when
+        ``mark_n`` or an extrapolated crossover lies beyond).
+    mark_n : float, optional
+        Rows to mark with a vertical dotted line (the "what if" slider's value).
+
+    Returns
+    -------
+    go.Figure
+        Per family, in order: ``"<label> 95% band"`` (filled polygon over the observed sizes),
+        ``"<label>"`` (observed means, one point per size with a score), and when the curve could be
+        fitted ``"<label> fit"`` (dotted, over the observed sizes), ``"<label> extrapolation band"`` and
+        ``"<label> extrapolation"`` (dashed, from the largest size up to the end of the axis). The
+        extrapolated region is shaded; a crossover adds a vertical line (and its 95% interval, shaded,
+        when extrapolated) with an annotation.
+    """
+    sizes = np.asarray(curve.sizes, dtype=float)
+    n_min, n_max = float(sizes.min()), float(sizes.max())
+    cross = curve.crossover
+    x_end = n_max * max(float(extend), 1.0)
+    if mark_n is not None:
+        x_end = max(x_end, float(mark_n) * 1.25)
+    if cross.kind == "extrapolated" and cross.extrapolated_n:
+        x_end = max(x_end, cross.extrapolated_n * 1.25)
+    fig = go.Figure()
+    if x_end > n_max:
+        fig.add_vrect(x0=n_max, x1=x_end, fillcolor=_EXTRAPOLATION_FILL, line_width=0, layer="below")
+    fit_grid = np.geomspace(n_min, n_max, 40)
+    ext_grid = np.geomspace(n_max, x_end, 40) if x_end > n_max else None
+    metric = curve.metric
+    for fam in curve.families:
+        color, label = _family_color(fam), _family_label(fam)
+        band = curve.band(fam)
+        band_trace = _band_trace(band.index, band["ci_low"], band["ci_high"], name=f"{label} 95% band",
+                                 color=color, group=fam, alpha=0.18)
+        if band_trace is not None:
+            fig.add_trace(band_trace)
+        mean = band["mean"].to_numpy(dtype=float)
+        ok = np.isfinite(mean)
+        lo, hi = band["ci_low"].to_numpy(dtype=float)[ok], band["ci_high"].to_numpy(dtype=float)[ok]
+        fig.add_trace(go.Scatter(
+            x=band.index.to_numpy()[ok].tolist(), y=mean[ok].tolist(), name=label, legendgroup=fam,
+            mode="lines+markers", line=dict(color=color, width=2.5),
+            marker=dict(color=color, size=9, symbol=FAMILY_SYMBOLS.get(fam, "circle")),
+            customdata=np.column_stack([lo, hi, band["n_ok"].to_numpy()[ok]]).tolist(),
+            hovertemplate=f"<b>{label}</b><br>%{{x:,}} rows<br>{METRICS[metric].label}: %{{y:.4f}}"
+                          "<br>95% band: %{customdata[0]:.4f} to %{customdata[1]:.4f}"
+                          "<br>%{customdata[2]} fit(s)<extra></extra>"))
+        if curve.fits.get(fam) is None:
+            continue
+        fitted = curve.predict(fam, fit_grid)
+        fig.add_trace(go.Scatter(x=fit_grid.tolist(), y=np.asarray(fitted.score, dtype=float).tolist(),
+                                 name=f"{label} fit", legendgroup=fam, showlegend=False, mode="lines",
+                                 line=dict(color=color, width=1.5, dash="dot"), hoverinfo="skip"))
+        if ext_grid is None:
+            continue
+        ext = curve.predict(fam, ext_grid)
+        ext_band = _band_trace(ext_grid, ext.low, ext.high, name=f"{label} extrapolation band", color=color,
+                               group=fam, alpha=0.08)
+        if ext_band is not None:
+            fig.add_trace(ext_band)
+        fig.add_trace(go.Scatter(
+            x=ext_grid.tolist(), y=np.asarray(ext.score, dtype=float).tolist(), name=f"{label} extrapolation",
+            legendgroup=fam, showlegend=False, mode="lines", line=dict(color=color, width=2, dash="dash"),
+            customdata=np.column_stack([ext.low, ext.high]).tolist(),
+            hovertemplate=f"<b>{label}</b> (extrapolated)<br>%{{x:,.0f}} rows<br>{METRICS[metric].label}: "
+                          "%{y:.4f}<br>95% band: %{customdata[0]:.4f} to %{customdata[1]:.4f}<extra></extra>"))
+    _mark_crossover(fig, cross, x_end=x_end, log_x=log_x)
+    if mark_n is not None:
+        fig.add_vline(x=float(mark_n), line=dict(color="#444444", width=1.5, dash="dot"))
+    if x_end > n_max:
+        fig.add_annotation(x=_axis_x(np.sqrt(n_max * x_end), log_x), y=0.0, yref="paper", yanchor="bottom",
+                           text="extrapolated (fitted curve, not measured)", showarrow=False,
+                           font=dict(size=12, color="#666666"))
+    fig.update_xaxes(title_text=_ROWS_TITLE if log_x else "Training rows", type="log" if log_x else "linear",
+                     range=[np.log10(n_min / 1.3), np.log10(x_end)] if log_x else [0, x_end],
+                     **(_log_ticks(n_min / 1.3, x_end) if log_x else {}))
+    fig.update_yaxes(title_text=axis_title(metric))
+    title = f"{METRICS[metric].label} against training rows, with 95% bands"
+    return _style(fig, metric=metric, title=title, height=480)
+
+
+def _log_ticks(low: float, high: float, *, suffix: str = "") -> dict:
+    """Tick values on the 1-2-5 series between ``low`` and ``high`` with readable labels (1k, 2.5k...)."""
+    values = [m * 10.0 ** e for e in range(int(np.floor(np.log10(low))) - 1, int(np.ceil(np.log10(high))) + 1)
+              for m in (1, 2, 5)]
+    values = [v for v in values if low <= v <= high]
+    if len(values) > 10:
+        values = [v for v in values if np.isclose(np.log10(v) % 1.0, 0.0)] or values  # decades only
+    return dict(tickvals=values, ticktext=[_short_number(v) + suffix for v in values])
+
+
+def _short_number(v: float) -> str:
+    if v >= 1e6:
+        return f"{v / 1e6:g}M"
+    if v >= 1e3:
+        return f"{v / 1e3:g}k"
+    return f"{v:g}"
+
+
+def _round2(n) -> str:
+    # Two significant figures for row counts quoted on a chart (a crossover is not known to the row).
+    n = int(n)
+    return f"{n:,}" if n < 100 else f"{int(round(n, -(len(str(n)) - 2))):,}"
+
+
+def _axis_x(x: float, log_x: bool) -> float:
+    # Plotly places annotations on a log axis by log10(x); shapes take data values.
+    return float(np.log10(x)) if log_x else float(x)
+
+
+def _mark_crossover(fig: go.Figure, cross, *, x_end: float, log_x: bool) -> None:
+    if cross.kind == "observed" and cross.observed_n:
+        fig.add_vline(x=cross.observed_n, line=dict(color=_CROSSOVER_COLOR, width=2))
+        fig.add_annotation(x=_axis_x(cross.observed_n, log_x), y=1.0, yref="paper",
+                           text=f"crossover ≈ {_round2(cross.observed_n)} rows (observed)", showarrow=False,
+                           yanchor="bottom", font=dict(color=_CROSSOVER_COLOR, size=12))
+    elif cross.kind == "extrapolated" and cross.extrapolated_n:
+        lo, hi = cross.ci
+        x0, x1 = (lo or cross.extrapolated_n), min(hi or x_end, x_end)
+        if x1 > x0:
+            fig.add_vrect(x0=x0, x1=x1, fillcolor=_rgba(_CROSSOVER_COLOR, 0.08), line_width=0, layer="below")
+        fig.add_vline(x=cross.extrapolated_n, line=dict(color=_CROSSOVER_COLOR, width=2, dash="dash"))
+        ci = "" if lo is None else (f", 95% CI {_round2(lo)}–{_round2(hi)}" if hi is not None
+                                    else f", 95% CI from {_round2(lo)}")
+        fig.add_annotation(x=_axis_x(cross.extrapolated_n, log_x), y=1.0, yref="paper", yanchor="bottom",
+                           text=f"crossover ≈ {_round2(cross.extrapolated_n)} rows (extrapolated{ci})",
+                           showarrow=False,
+                           font=dict(color=_CROSSOVER_COLOR, size=12))
+
+
+def fit_time_figure(curve) -> go.Figure:
+    """Mean training time per fit against training rows (log-log), one line per family.
+
+    Returns
+    -------
+    go.Figure
+        One ``lines+markers`` trace per family named by its label, one point per size with a time.
+    """
+    fig = go.Figure()
+    shown = []
+    for fam in curve.families:
+        band = curve.band(fam)
+        secs = band["fit_seconds"].to_numpy(dtype=float)
+        shown.extend(np.maximum(secs[np.isfinite(secs)], 1e-3))
+        ok = np.isfinite(secs)
+        color, label = _family_color(fam), _family_label(fam)
+        fig.add_trace(go.Scatter(
+            x=band.index.to_numpy()[ok].tolist(), y=np.maximum(secs[ok], 1e-3).tolist(), name=label,
+            mode="lines+markers", line=dict(color=color, width=2.5),
+            marker=dict(color=color, size=9, symbol=FAMILY_SYMBOLS.get(fam, "circle")),
+            hovertemplate=f"<b>{label}</b><br>%{{x:,}} rows<br>%{{y:.2f}} s per fit<extra></extra>"))
+    sizes = np.asarray(curve.sizes, dtype=float)
+    xticks = (dict(tickvals=sizes.tolist(), ticktext=[_short_number(v) for v in sizes]) if len(sizes) <= 8
+              else _log_ticks(sizes.min() / 1.2, sizes.max() * 1.2))  # few sizes: label the measured ones
+    fig.update_xaxes(title_text=_ROWS_TITLE, type="log", **xticks)
+    fig.update_yaxes(title_text="Training time per fit (seconds, log scale)", type="log",
+                     **(_log_ticks(min(shown) / 1.5, max(shown) * 1.5, suffix=" s") if shown else {}))
+    fig.update_layout(title=dict(text="Training time against training rows", x=0, xanchor="left", y=0.98,
+                                 yanchor="top"), template="plotly_white", font=_FONT, height=480,
+                      margin=dict(l=70, r=30, t=95, b=60),
+                      legend=dict(orientation="v", yanchor="top", y=0.99, x=0.01, xanchor="left",
+                                  bgcolor="rgba(255, 255, 255, 0.75)"))
+    return fig
+
+
+# =========================================================================== subgroups
+def _wrap(text: str, width: int = 42) -> str:
+    # Long slice descriptions on a category axis: break at " and " so the margin stays readable.
+    if len(text) <= width:
+        return text
+    return text.replace(" and ", "<br>and ", 1)
+
+
+def _metric_fmt(metric: str | None) -> str:
+    return ".1%" if metric is not None and _is_rate(metric) else ".3g"
+
+
+def slice_heatmap_figure(table, *, metric: str | None = None) -> go.Figure:
+    """Score of every model on every slice as a heat map (rows: slices, columns: models).
+
+    Parameters
+    ----------
+    table : DataFrame
+        As :func:`dllab.subgroups.slice_table` returns it: index = slice description, one column per
+        family (other columns such as ``size`` and ``uncertain`` are not drawn). Rows are drawn top to
+        bottom in the table's order.
+    metric : str, optional
+        The metric of the values: titles the colour bar, formats the cell text, and reverses the
+        colours for lower-is-better metrics so red always means worse.
+
+    Returns
+    -------
+    go.Figure
+        One ``Heatmap`` trace named ``"score"``: ``x`` the family labels, ``y`` the slice descriptions
+        with their row counts.
+    """
+    families = [c for c in table.columns if c in FAMILY_LABELS]
+    z = table[families].to_numpy(dtype=float)
+    sizes = table["size"].tolist() if "size" in table.columns else [None] * len(table)
+    ylabels = [_wrap(str(d)) + (f" (n={int(n):,})" if n is not None else "") for d, n in zip(table.index, sizes)]
+    fmt = _metric_fmt(metric)
+    higher = METRICS[metric].higher_is_better if metric else True
+    label = METRICS[metric].label if metric else "Score"
+    text = [[("—" if not np.isfinite(v) else format(v, fmt)) for v in row] for row in z]
+    fig = go.Figure(go.Heatmap(
+        z=np.where(np.isfinite(z), z, None).tolist(), x=[FAMILY_LABELS[f] for f in families], y=ylabels,
+        name="score", text=text, texttemplate="%{text}", colorscale="RdYlGn", reversescale=not higher,
+        colorbar=dict(title=dict(text=label), tickformat=fmt), xgap=2, ygap=2,
+        hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>"))
+    fig.update_yaxes(autorange="reversed", title_text="Slice (rows)", automargin=True)
+    fig.update_xaxes(title_text="Model family", side="top")
+    fig.update_layout(title=dict(text=f"{label} by slice and model", x=0, xanchor="left"), template="plotly_white",
+                      font=_FONT, height=max(360, 140 + 30 * len(table)), margin=dict(l=40, r=30, t=110, b=40))
+    return fig
+
+
+def worst_slices_figure(report, family: str, *, top_k: int = 10) -> go.Figure:
+    """The significantly worst slices of one family: score with 95% CI, and the overall score as a line.
+
+    Returns
+    -------
+    go.Figure
+        One marker trace named by the family's label (one point per slice of ``report.worst``,
+        horizontal error bars), and a vertical line at the family's overall score. An empty
+        figure says so in an annotation.
+    """
+    worst = report.worst(family, top_k=top_k)
+    metric = report.metric
+    color, label = _family_color(family), _family_label(family)
+    overall = float(report.overall.loc[family, "score"])
+    fig = go.Figure()
+    if len(worst):
+        score = worst["score"].to_numpy(dtype=float)
+        fig.add_trace(go.Scatter(
+            x=score.tolist(), y=[_wrap(d) + f" (n={int(n):,})" for d, n in zip(worst["description"], worst["size"])],
+            name=label, mode="markers", marker=dict(color=color, size=12, symbol=FAMILY_SYMBOLS.get(family, "circle")),
+            error_x=dict(type="data", symmetric=False, array=np.nan_to_num(worst["ci_high"] - score).tolist(),
+                         arrayminus=np.nan_to_num(score - worst["ci_low"]).tolist(), color=color, thickness=2),
+            customdata=worst[["ci_low", "ci_high", "gap"]].to_numpy(dtype=float).tolist(),
+            hovertemplate=f"<b>%{{y}}</b><br>{METRICS[metric].label}: %{{x:.3f}} (95% CI %{{customdata[0]:.3f}} "
+                          "to %{customdata[1]:.3f})<br>gap to overall: %{customdata[2]:+.3f}<extra></extra>"))
+    else:
+        fig.add_annotation(x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
+                           text=f"No slice is significantly worse than the rest for {label}")
+        fig.update_xaxes(visible=False)
+        fig.update_yaxes(visible=False)
+    fig.add_vline(x=overall, line=dict(color="#444444", width=1.5, dash="dash"),
+                  annotation_text=f"overall {format(overall, _metric_fmt(metric))}", annotation_position="top")
+    fig.update_yaxes(autorange="reversed", title_text="Slice (rows)", automargin=True)
+    fig.update_xaxes(title_text=axis_title(metric))
+    fig.update_layout(showlegend=False)
+    fig = _style(fig, metric=metric, title=f"{label}: significantly worse slices, with 95% CI",
+                 height=max(320, 120 + 40 * max(len(worst), 1)))
+    if _is_rate(metric):
+        fig.update_xaxes(tickformat=".0%")
+        fig.update_yaxes(tickformat=None)
+    return fig
+
+
+def disagreement_figure(report, *, top_k: int = 8) -> go.Figure:
+    """Where two families disagree: mean per-row loss difference by slice, with 95% intervals.
+
+    Reads ``report.disagreement(significant_only=False)``: the ``top_k`` slices where the first family
+    of ``report.pair`` has the most higher loss, and the ``top_k`` where it has the most lower loss.
+
+    Returns
+    -------
+    go.Figure
+        Up to two horizontal bar traces, each in the colour of the family that does better on its
+        slices: ``"<A label> better (lower loss)"`` (difference < 0) and ``"<B label> better (lower
+        loss)"`` (difference > 0). Slices that are not significant are drawn faded. A dashed line
+        marks the all-rows difference.
+    """
+    fig = go.Figure()
+    if not report.pair:
+        fig.add_annotation(x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
+                           text="Needs two model families with predictions")
+        return _style(fig, metric="log_loss", title="Where the families disagree")
+    a, b = report.pair
+    la, lb = _family_label(a), _family_label(b)
+    loss = "log loss" if report.task != "regression" else "squared error"
+    d = report.disagreement(direction="both", top_k=top_k, significant_only=False)
+    d = d.sort_values("mean_diff", ascending=True)
+    for direction, name, color in (("below", f"{la} better (lower loss)", _family_color(a)),
+                                   ("above", f"{lb} better (lower loss)", _family_color(b))):
+        part = d[d.direction == direction]
+        if part.empty:
+            continue
+        mean = part["mean_diff"].to_numpy(dtype=float)
+        sig = part["significant"].to_numpy(dtype=bool)
+        fig.add_trace(go.Bar(
+            x=mean.tolist(), y=[_wrap(s) + f" (n={int(n):,})" for s, n in zip(part["description"], part["size"])],
+            orientation="h", name=name, marker=dict(color=color, opacity=[1.0 if s else 0.4 for s in sig]),
+            error_x=dict(type="data", symmetric=False, array=np.nan_to_num(part["ci_high"] - mean).tolist(),
+                         arrayminus=np.nan_to_num(mean - part["ci_low"]).tolist(), color="#444444", thickness=1.5),
+            customdata=np.column_stack([part["ci_low"], part["ci_high"], part["q_value"]]).tolist(),
+            hovertemplate="<b>%{y}</b><br>difference: %{x:+.3f} (95% CI %{customdata[0]:.3f} to "
+                          "%{customdata[1]:.3f})<br>q = %{customdata[2]:.3g}<extra></extra>"))
+    # The all-rows difference has no public accessor yet (only to_dict()["disagreement_overall"]).
+    overall = getattr(report, "disagreement_overall", getattr(report, "_pair_overall", None))
+    title = f"Per-row {loss}: {la} minus {lb} (> 0: {la} worse)"
+    if overall is not None and np.isfinite(overall):
+        fig.add_vline(x=float(overall), line=dict(color="#444444", width=1.5, dash="dash"))
+        title += f"<br>dashed: all rows, {overall:+.3f}"
+    fig.add_vline(x=0, line=dict(color="#999999", width=1))
+    fig.update_xaxes(title_text=title)
+    fig.update_yaxes(title_text="Slice (rows)", automargin=True)
+    fig.update_layout(showlegend=True)
+    return _style(fig, metric="log_loss", title=f"Per-row loss difference by slice: {la} vs {lb}",
+                  height=max(360, 140 + 34 * len(d)))
+
+
+def shift_figure(rows) -> go.Figure:
+    """The shift test: how much each family's score drops on a held-out group, vs a random split.
+
+    Parameters
+    ----------
+    rows : list of dict
+        As :func:`dllab.subgroups.shift_test` returns them (failed rows are skipped).
+
+    Returns
+    -------
+    go.Figure
+        One marker trace per family named by its label: x = the held-out group, y = the drop
+        (random-split score minus held-out score, positive = worse under shift) with its 95%
+        interval as error bars.
+    """
+    ok = [r for r in rows if r.get("status") == "ok" and r.get("drop") is not None]
+    metric = ok[0]["metric"] if ok else (rows[0]["metric"] if rows else "accuracy")
+    column = rows[0]["column"] if rows else ""
+    groups = list(dict.fromkeys(f"{r['group']} (n={r['size']:,})" for r in rows))
+    fig = go.Figure()
+    for fam in [f for f in FAMILY_LABELS if any(r["family"] == f for r in ok)]:
+        mine = [r for r in ok if r["family"] == fam]
+        drop = np.array([r["drop"] for r in mine], dtype=float)
+        lo = np.array([np.nan if r.get("drop_ci_low") is None else r["drop_ci_low"] for r in mine], dtype=float)
+        hi = np.array([np.nan if r.get("drop_ci_high") is None else r["drop_ci_high"] for r in mine], dtype=float)
+        color, label = _family_color(fam), _family_label(fam)
+        fig.add_trace(go.Scatter(
+            x=[f"{r['group']} (n={r['size']:,})" for r in mine], y=drop.tolist(), name=label, mode="markers",
+            marker=dict(color=color, size=13, symbol=FAMILY_SYMBOLS.get(fam, "circle")),
+            error_y=dict(type="data", symmetric=False, array=np.nan_to_num(hi - drop).tolist(),
+                         arrayminus=np.nan_to_num(drop - lo).tolist(), color=color, thickness=2),
+            customdata=[[r["shift_score"], r["random_score"]] for r in mine],
+            hovertemplate=f"<b>{label}</b> · held out %{{x}}<br>drop: %{{y:.4f}}<br>held-out score: "
+                          "%{customdata[0]:.4f} · random split: %{customdata[1]:.4f}<extra></extra>"))
+    fig.add_hline(y=0, line=dict(color="#999999", width=1))
+    fig.update_xaxes(title_text=f"Held-out group of {column}", categoryorder="array", categoryarray=groups,
+                     type="category")
+    fig.update_yaxes(title_text=f"Drop in {METRICS[metric].label} vs a random split (> 0: worse)")
+    fig.update_layout(scattermode="group")
+    return _style(fig, metric=metric, title=f"Train without one group of {column}, test on it")

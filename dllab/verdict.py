@@ -55,6 +55,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from .errors import ConfigError
 from .metrics import METRICS
 
 __all__ = ["Needs", "Reason", "Verdict", "verdict", "THRESHOLDS", "RECOMMENDATIONS", "EVIDENCE_PAGES",
@@ -129,7 +130,7 @@ class Needs:
             v = getattr(self, name)
             if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not np.isfinite(v)
                                   or v <= 0):
-                raise ValueError(_BAD_NEEDS.format(name=name, value=v, what="a number > 0"))
+                raise ConfigError(_BAD_NEEDS.format(name=name, value=v, what="a number > 0"))
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -7,7 +7,11 @@ import pytest
 
 from dllab import plots
 from dllab.comparison import Comparison, FitRecord
-from dllab.models import FAMILIES, FAMILY_LABELS
+from dllab.models import FAMILIES as ALL_FAMILIES
+from dllab.models import FAMILY_LABELS
+
+#: The families of the hand-built results below (every family of the library has a colour, see the first test).
+FAMILIES = ("linear", "gbm", "deep")
 from dllab.splits import make_splits
 
 
@@ -34,8 +38,8 @@ def _comparison(task="binary", *, fail=(), seconds=None):
 
 
 def test_every_family_has_one_fixed_colour_and_symbol():
-    assert set(plots.FAMILY_COLORS) == set(FAMILIES) == set(plots.FAMILY_SYMBOLS)
-    assert len(set(plots.FAMILY_COLORS.values())) == len(FAMILIES)
+    assert set(plots.FAMILY_COLORS) == set(ALL_FAMILIES) == set(plots.FAMILY_SYMBOLS)
+    assert len(set(plots.FAMILY_COLORS.values())) == len(ALL_FAMILIES)
 
 
 @pytest.mark.parametrize("make", [plots.comparison_figure, plots.cost_figure, plots.split_scores_figure])
@@ -96,3 +100,168 @@ def test_split_scores_figure_one_point_per_split_and_paired_lines():
 def test_axis_title():
     assert plots.axis_title("roc_auc") == "ROC AUC (higher is better)"
     assert plots.axis_title("mae") == "MAE (lower is better)"
+
+
+# ---------------------------------------------------------------------------- data-size curves
+def _curve(*, families=("linear", "gbm", "deep"), sizes=(100, 250, 500, 1000, 2500)):
+    from dllab.curves import LearningCurve
+
+    n = np.asarray(sizes)
+    rng = np.random.default_rng(0)
+    laws = {"linear": lambda n: 0.80 - 0.3 * n ** -0.5, "gbm": lambda n: 0.88 - 1.0 * n ** -0.5,
+            "deep": lambda n: 0.95 - 3.0 * n ** -0.4}
+    scores = {f: np.column_stack([laws[f](n) + rng.normal(0, 0.003, len(n)) for _ in range(3)]) for f in families}
+    secs = {f: np.full((len(n), 3), s) * n[:, None] / 100 for f, s in (("linear", 0.01), ("gbm", 0.1), ("deep", 1.0))
+            if f in families}
+    return LearningCurve(n, scores, metric="accuracy", fit_seconds=secs, n_boot=50)
+
+
+def test_learning_curve_figure_bands_fits_extrapolation_and_crossover():
+    lc = _curve()
+    assert lc.crossover.kind == "extrapolated"
+    fig = plots.learning_curve_figure(lc)
+    names = [t.name for t in fig.data]
+    for f in FAMILIES:
+        label = FAMILY_LABELS[f]
+        assert names[names.index(label) - 1:names.index(label) + 4] == [
+            f"{label} 95% band", label, f"{label} fit", f"{label} extrapolation band", f"{label} extrapolation"]
+    by_name = {t.name: t for t in fig.data}
+    deep = by_name["Deep network"]
+    assert list(deep.x) == [100, 250, 500, 1000, 2500] and len(deep.y) == 5
+    np.testing.assert_allclose(deep.y, lc.band("deep")["mean"])
+    assert deep.line.color == plots.FAMILY_COLORS["deep"] and deep.mode == "lines+markers"
+    ext = by_name["Deep network extrapolation"]
+    assert ext.line.dash == "dash" and ext.x[0] == 2500 and ext.x[-1] == pytest.approx(25_000)
+    assert by_name["Deep network fit"].line.dash == "dot"
+    band = by_name["Deep network 95% band"]
+    assert band.fill == "toself" and len(band.x) == 10 and band.showlegend is False
+    assert [t.name for t in fig.data if t.showlegend is not False] == [FAMILY_LABELS[f] for f in FAMILIES]
+    # axes: log rows, metric with its direction, percentages
+    assert fig.layout.xaxis.type == "log" and fig.layout.xaxis.title.text == "Training rows (log scale)"
+    assert fig.layout.yaxis.title.text == "Accuracy (higher is better)" and fig.layout.yaxis.tickformat == ".1%"
+    assert "1k" in fig.layout.xaxis.ticktext
+    # the crossover: a dashed vertical line at the estimate, its CI shaded, the numbers in the annotation
+    lines = [s for s in fig.layout.shapes if s.type == "line"]
+    assert [s.x0 for s in lines] == [lc.crossover.extrapolated_n] and lines[0].line.dash == "dash"
+    lo, hi = lc.crossover.ci
+    assert any(s.type == "rect" and (s.x0, s.x1) == (lo, hi) for s in fig.layout.shapes)
+    text = " ".join(a.text for a in fig.layout.annotations)
+    assert "crossover ≈ 9,600 rows (extrapolated, 95% CI" in text and "extrapolated (fitted curve" in text
+
+
+def test_learning_curve_figure_marks_the_what_if_size_and_extends_to_it():
+    lc = _curve(families=("linear", "gbm"))
+    fig = plots.learning_curve_figure(lc, mark_n=100_000)
+    ext = {t.name: t for t in fig.data}["Linear model extrapolation"]
+    assert ext.x[-1] == pytest.approx(125_000)
+    assert [s.x0 for s in fig.layout.shapes if s.type == "line"] == [100_000]  # no crossover: deep not run
+    assert not any("crossover" in a.text for a in fig.layout.annotations)
+    flat = plots.learning_curve_figure(lc, log_x=False, extend=1)
+    assert flat.layout.xaxis.type == "linear" and not [t for t in flat.data if "extrapolation" in t.name]
+
+
+def test_learning_curve_figure_without_a_fit_draws_only_the_points():
+    lc = _curve(families=("gbm",), sizes=(100, 200))
+    fig = plots.learning_curve_figure(lc)
+    assert [t.name for t in fig.data if "band" not in t.name] == [FAMILY_LABELS["gbm"]]
+    assert len(fig.data[-1].y) == 2
+
+
+def test_fit_time_figure_is_log_log_in_seconds():
+    lc = _curve()
+    fig = plots.fit_time_figure(lc)
+    assert [t.name for t in fig.data] == [FAMILY_LABELS[f] for f in FAMILIES]
+    assert [t.line.color for t in fig.data] == [plots.FAMILY_COLORS[f] for f in FAMILIES]
+    np.testing.assert_allclose(fig.data[2].y, [1.0, 2.5, 5.0, 10.0, 25.0])
+    assert fig.layout.xaxis.type == fig.layout.yaxis.type == "log"
+    assert fig.layout.yaxis.title.text == "Training time per fit (seconds, log scale)"
+    assert "10 s" in fig.layout.yaxis.ticktext and fig.layout.xaxis.title.text == "Training rows (log scale)"
+    assert list(fig.layout.xaxis.ticktext) == ["100", "250", "500", "1k", "2.5k"]  # the measured sizes
+
+
+# ---------------------------------------------------------------------------- subgroups
+def _report(*, with_shift=False):
+    """Linear is wrong on every row of group b; XGBoost and the deep net are mostly right."""
+    import pandas as pd
+
+    from dllab.datasets import from_frame
+    from dllab.subgroups import subgroup_report
+
+    rng = np.random.default_rng(0)
+    n = 600
+    df = pd.DataFrame({"g": np.repeat(["a", "b", "c"], n // 3), "x": rng.normal(size=n),
+                       "target": rng.integers(0, 2, n)})
+    ds = from_frame(df, target="target")
+    y, in_b = ds.y, (df.g == "b").to_numpy()
+    splits = make_splits(y, task="binary", n_folds=2, random_state=0)
+    right = {"linear": np.where(in_b, 0.0, 0.95), "gbm": np.full(n, 0.9), "deep": np.where(in_b, 0.97, 0.8)}
+    records = []
+    for i, (_, te) in enumerate(splits):
+        for fam in FAMILIES:
+            hit = rng.random(len(te)) < right[fam][te]
+            p1 = np.where(hit == (y[te] == 1), 0.8, 0.2)
+            records.append(FitRecord(family=fam, split=i, status="ok", test_idx=te,
+                                     prediction=np.column_stack([1 - p1, p1]), fit_seconds=0.1))
+    cmp = Comparison(records, y=y, task="binary", splits=splits, n_classes=2)
+    return subgroup_report(cmp, ds, n_boot=50)
+
+
+def test_slice_heatmap_figure_one_cell_per_slice_and_model():
+    from dllab.subgroups import slice_table
+
+    rep = _report()
+    table = slice_table(rep, values="score", max_conditions=1)
+    fig = plots.slice_heatmap_figure(table, metric="accuracy")
+    (heat,) = fig.data
+    assert heat.type == "heatmap" and heat.name == "score"
+    assert list(heat.x) == [FAMILY_LABELS[f] for f in FAMILIES]
+    assert len(heat.y) == len(table) and heat.y[0].startswith(table.index[0]) and "(n=" in heat.y[0]
+    row_b = [i for i, d in enumerate(table.index) if d == "g = b"][0]
+    assert heat.z[row_b][0] == pytest.approx(table.loc["g = b", "linear"]) and heat.text[row_b][0].endswith("%")
+    assert heat.colorbar.title.text == "Accuracy" and heat.reversescale is False
+    assert plots.slice_heatmap_figure(table, metric="log_loss").data[0].reversescale is True  # red = worse
+
+
+def test_worst_slices_figure_points_with_intervals_and_overall_line():
+    rep = _report()
+    worst = rep.worst("linear")
+    assert worst.description.iloc[0] == "g = b"
+    fig = plots.worst_slices_figure(rep, "linear")
+    (trace,) = fig.data
+    assert trace.name == "Linear model" and trace.marker.color == plots.FAMILY_COLORS["linear"]
+    assert len(trace.x) == len(worst) and trace.y[0] == f"g = b (n={int(worst['size'].iloc[0])})"
+    assert trace.error_x.arrayminus[0] == pytest.approx(worst.score.iloc[0] - worst.ci_low.iloc[0])
+    assert fig.layout.xaxis.title.text == "Accuracy (higher is better)"
+    assert [s.x0 for s in fig.layout.shapes] == [pytest.approx(rep.overall.loc["linear", "score"])]
+
+
+def test_disagreement_figure_bars_in_the_colour_of_the_better_family():
+    rep = _report()
+    assert rep.pair == ("deep", "gbm")
+    fig = plots.disagreement_figure(rep, top_k=3)
+    names = [t.name for t in fig.data]
+    assert names == ["Deep network better (lower loss)", "Gradient boosting (XGBoost) better (lower loss)"]
+    better_deep, better_gbm = fig.data
+    assert better_deep.marker.color == plots.FAMILY_COLORS["deep"] and all(v < 0 for v in better_deep.x)
+    assert better_gbm.marker.color == plots.FAMILY_COLORS["gbm"] and all(v > 0 for v in better_gbm.x)
+    assert len(better_deep.x) <= 3 and len(better_gbm.x) <= 3
+    assert any(y.startswith("g = b") for y in better_deep.y)
+    assert fig.layout.xaxis.title.text.startswith("Per-row log loss: Deep network minus Gradient boosting")
+    assert f"dashed: all rows, {rep.to_dict()['disagreement_overall']:+.3f}" in fig.layout.xaxis.title.text
+
+
+def test_shift_figure_one_point_per_group_and_family():
+    rows = []
+    for g, drops in (("g = a", (0.01, 0.02)), ("g = b", (0.20, -0.01))):
+        for fam, d in zip(("linear", "gbm"), drops):
+            rows.append({"column": "g", "group": g, "size": 200, "family": fam, "metric": "accuracy", "status": "ok",
+                         "drop": d, "drop_ci_low": d - 0.05, "drop_ci_high": d + 0.05, "shift_score": 0.8 - d,
+                         "random_score": 0.8})
+    rows.append({**rows[-1], "family": "deep", "status": "failed", "drop": None})
+    fig = plots.shift_figure(rows)
+    assert [t.name for t in fig.data] == [FAMILY_LABELS["linear"], FAMILY_LABELS["gbm"]]
+    assert list(fig.data[0].x) == ["g = a (n=200)", "g = b (n=200)"]
+    np.testing.assert_allclose(fig.data[0].y, [0.01, 0.20])
+    assert fig.data[1].error_y.array[1] == pytest.approx(0.05)
+    assert fig.layout.yaxis.title.text == "Drop in Accuracy vs a random split (> 0: worse)"
+    assert fig.layout.xaxis.title.text == "Held-out group of g" and fig.layout.yaxis.tickformat == ".1%"

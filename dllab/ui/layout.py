@@ -34,6 +34,10 @@ PAGES = (
     PageInfo("pages/1_Data.py", "Data", ":material/table_chart:", "Upload a CSV or pick a built-in; check roles"),
     PageInfo("pages/2_Compare.py", "Compare", ":material/leaderboard:",
              "Deep net vs XGBoost vs linear model on the same splits"),
+    PageInfo("pages/3_Data_size.py", "Data size", ":material/show_chart:",
+             "How each family improves with more rows, and where the deep net would catch up"),
+    PageInfo("pages/4_Subgroups.py", "Subgroups", ":material/groups:",
+             "Where each model fails, where the families disagree, and what happens under shift"),
 )
 
 

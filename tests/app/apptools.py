@@ -10,7 +10,8 @@ from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
-PAGES = {"Home": "app.py", "Data": "pages/1_Data.py", "Compare": "pages/2_Compare.py"}
+PAGES = {"Home": "app.py", "Data": "pages/1_Data.py", "Compare": "pages/2_Compare.py",
+         "Data size": "pages/3_Data_size.py", "Subgroups": "pages/4_Subgroups.py"}
 #: Generous: two shared CPU cores; a real quick run on ~200 rows takes 15-30 s there.
 TIMEOUT = 240
 

@@ -1,4 +1,5 @@
-"""The app in a real browser: load a built-in, run a quick comparison, see the results."""
+"""The app in a real browser: load a built-in, run a quick comparison, see the results, then the
+Subgroups page (reads that comparison) and the Data size page (a small curve run)."""
 
 from __future__ import annotations
 
@@ -11,15 +12,29 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 
-def _screenshot(page):
+def _screenshot(page, name="compare", *, height=2600):
     # Streamlit scrolls inside its main block, so a full-page shot needs a tall viewport.
     ARTIFACTS.mkdir(exist_ok=True)
-    page.set_viewport_size({"width": 1440, "height": 2600})
+    page.mouse.move(900, 300)  # no tooltip in the picture
+    page.set_viewport_size({"width": 1440, "height": height})
     page.wait_for_timeout(1500)  # charts re-layout to the new size
-    page.screenshot(path=str(ARTIFACTS / "compare.png"))
-    if os.environ.get("DLLAB_UPDATE_DOCS_SCREENSHOT") == "1":  # the README's picture: settings to charts
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+    if name == "compare" and os.environ.get("DLLAB_UPDATE_DOCS_SCREENSHOT") == "1":  # the README's picture
         page.screenshot(path=str(ARTIFACTS.parent / "docs" / "compare.png"),
                         clip={"x": 0, "y": 0, "width": 1440, "height": 1960})
+    page.set_viewport_size({"width": 1440, "height": 1000})
+
+
+def _go(page, label):
+    page.mouse.move(900, 600)  # away from the sidebar: a link's tooltip can cover the next link
+    expect(page.locator("#stFloatingOverlayPortal [role=tooltip]")).to_have_count(0)
+    page.get_by_test_id("stSidebar").get_by_test_id("stPageLink").filter(has_text=label).click()
+    expect(page.get_by_test_id("stMain").get_by_role("heading", name=label, exact=True)).to_be_visible()
+
+
+def _chart_titles(page):
+    page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg')
+    return [t.text_content() for t in page.locator('[data-testid="stPlotlyChart"] .gtitle').all()]
 
 
 def _open(page, url):
@@ -61,6 +76,33 @@ def test_load_builtin_run_quick_comparison_and_see_results(server, page, browser
     assert download.value.suggested_filename.endswith(".json")
     _screenshot(page)
 
+    # Subgroups reads the comparison just made: no training, the report and its charts appear.
+    _go(page, "Subgroups")
+    expect(page.get_by_role("heading", name="Findings")).to_be_visible(timeout=60_000)
+    page.wait_for_selector(IDLE)
+    assert any(t.startswith("Accuracy by slice and model") for t in _chart_titles(page))
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    _screenshot(page, "subgroups", height=3400)
+
+    # Data size: a small curve (linear model only, 2 subsamples per size; the largest size reuses the
+    # comparison's fits), to keep the browser test short.
+    _go(page, "Data size")
+    chips = page.get_by_role("group", name="Selected values").get_by_role("button")
+    for name in [b.get_attribute("aria-label") for b in chips.all()]:
+        if name != "Remove Linear model":
+            page.get_by_role("button", name=name, exact=True).click()
+    expect(chips).to_have_count(1)
+    seeds = page.get_by_role("spinbutton", name="Subsamples per size")
+    seeds.fill("2")
+    seeds.press("Tab")
+    page.get_by_role("button", name="Run data-size curve").click()
+    expect(page.get_by_text("What if I had more data?")).to_be_visible(timeout=240_000)
+    page.wait_for_selector(IDLE)
+    assert any(t.startswith("Accuracy against training rows") for t in _chart_titles(page))
+    expect(page.get_by_test_id("stMetric").first).to_be_visible()
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    _screenshot(page, "datasize", height=1900)
+
     # Another browser session on the same server sees neither the data nor the results.
     other = browser.new_context().new_page()
     _open(other, f"{server}/Compare")
@@ -71,6 +113,6 @@ def test_load_builtin_run_quick_comparison_and_see_results(server, page, browser
 def test_deep_link_opens_data_page_with_sidebar(server, page):
     _open(page, f"{server}/Data")
     expect(page.get_by_test_id("stMain").get_by_role("heading", name="Data", exact=True)).to_be_visible()
-    expect(page.get_by_test_id("stPageLink")).to_have_count(3)
+    expect(page.get_by_test_id("stPageLink")).to_have_count(5)
     expect(page.get_by_test_id("stSidebarNavLink")).to_have_count(0)
     expect(page.get_by_test_id("stFileUploaderDropzone")).to_be_visible()

@@ -1,0 +1,346 @@
+"""The Data size page's parts: curve settings, the cached curve with live progress and stop, and its display.
+
+Caching
+    A :class:`~dllab.curves.LearningCurve` is stored in the server's
+    :func:`~dllab.ui.cache.results` store under :meth:`CurveRequest.key`:
+    dataset sha256, ``RunConfig.key()``, the curve settings, and which
+    comparison (if any) stood in for the full-size point, since that changes
+    the numbers.
+
+Reuse
+    When the session's comparison for this dataset (the one the Compare page
+    ran) has the same budget, seed, folds, repeats and device, and holds every
+    family of the curve, its fits are the curve's largest size
+    (``learning_curve(..., comparison=...)``): no model is trained twice.
+
+Stopping
+    As on the Compare page (:mod:`dllab.ui.run`): Streamlit stops the script at
+    the next ``st`` call in the progress callback; ``session_state["curve_running"]``
+    tells the next script run that the last one did not finish.
+
+The functions above the "widgets" banner are pure (no streamlit calls) and unit-tested.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from .. import plots, report
+from ..config import BUDGETS, RunConfig
+from ..curves import candidate_sizes, learning_curve
+from ..errors import ConfigError, DataError
+from ..metrics import METRICS
+from ..models import FAMILY_LABELS, default_families
+from .cache import results
+
+__all__ = ["CurveRequest", "SIZE_PRESETS", "TIME_BUDGETS", "WHAT_IF", "preset_sizes", "training_rows",
+           "reusable_comparison", "what_if_table", "curve_json", "curve_settings", "curve", "show_curve"]
+
+#: Size presets: label shown in the app.
+SIZE_PRESETS = {"quick": "Quick: 4 sizes", "standard": "Standard: 100, 250, 500, 1k, …",
+                "dense": "Dense: 5 per decade"}
+#: Time budget choices in seconds (None: no limit).
+TIME_BUDGETS = {None: "no limit", 60: "1 minute", 300: "5 minutes", 900: "15 minutes", 3600: "1 hour"}
+#: The "what if" slider's multiples of the current training rows (log steps).
+WHAT_IF = (1, 2, 5, 10, 20, 50, 100)
+_DENSE = tuple(int(round(m * 10 ** e)) for e in range(1, 8) for m in (1, 1.6, 2.5, 4, 6.3))
+
+
+# =========================================================================== pure helpers
+@dataclass(frozen=True)
+class CurveRequest:
+    """What Run was pressed for: the run config, the curve settings and the comparison reused, if any."""
+
+    config: RunConfig
+    preset: str = "standard"
+    n_seeds: int = 3
+    time_budget: float | None = None
+    reuse: str | None = None  # config key of the comparison standing in for the full-size point
+
+    def key(self, sha: str) -> tuple:
+        """Result-store key: everything that changes the numbers."""
+        return ("curve", sha, self.config.key(), self.preset, self.n_seeds, self.time_budget, self.reuse)
+
+    def settings(self) -> tuple:
+        """The settings alone (to tell whether the form changed since Run)."""
+        return (self.config.key(), self.preset, self.n_seeds, self.time_budget)
+
+
+def preset_sizes(preset: str, n_available: int) -> list[int] | None:
+    """Training sizes of a preset for a fold of ``n_available`` training rows (None: the library default).
+
+    ``quick`` is four doublings ending at all rows; ``dense`` is five sizes per decade
+    (10, 16, 25, 40, 63, 100, …) below ``n_available`` plus all rows. Sizes too small for the
+    data are dropped by :func:`dllab.curves.learning_curve`, with a note.
+
+    Examples
+    --------
+    >>> preset_sizes("quick", 800), preset_sizes("standard", 800)
+    ([100, 200, 400, 800], None)
+    >>> preset_sizes("dense", 300)
+    [16, 25, 40, 63, 100, 160, 300]
+    """
+    n = int(n_available)
+    if preset == "standard":
+        return None
+    if preset == "quick":
+        return sorted({max(1, int(round(n / 2 ** k))) for k in (3, 2, 1)} | {n})
+    if preset == "dense":
+        below = [s for s in _DENSE if 1.2 * s < n and s >= 16]
+        return [*below, n]
+    raise ConfigError(f"internal error: unknown size preset {preset!r}; presets are {list(SIZE_PRESETS)}")
+
+
+def training_rows(ds, config: RunConfig) -> int:
+    """Training rows of the first split the curve uses (its largest size)."""
+    from ..splits import make_splits
+
+    splits = make_splits(ds.y, task=ds.task, n_folds=config.resolved_folds, n_repeats=config.resolved_repeats,
+                         random_state=config.seed)
+    return int(len(splits[0][0]))
+
+
+def reusable_comparison(asked: RunConfig | None, config: RunConfig) -> bool:
+    """Whether a comparison run with ``asked`` can stand in for the curve's full-size point under ``config``.
+
+    Examples
+    --------
+    >>> cmp = RunConfig(budget="quick", families=("linear", "gbm", "deep"))
+    >>> reusable_comparison(cmp, RunConfig(budget="quick", families=("linear", "gbm")))
+    True
+    >>> reusable_comparison(cmp, RunConfig(budget="standard")), reusable_comparison(None, cmp)
+    (False, False)
+    """
+    if asked is None:
+        return False
+    same = ((asked.budget, asked.seed, asked.resolved_folds, asked.resolved_repeats, asked.device)
+            == (config.budget, config.seed, config.resolved_folds, config.resolved_repeats, config.device))
+    return same and set(config.families) <= set(asked.families)
+
+
+def _fmt(metric: str, v: float) -> str:
+    if v is None or not np.isfinite(v):
+        return "—"
+    return f"{v:.1%}" if tuple(METRICS[metric].bounds) == (0.0, 1.0) else f"{v:.4g}"
+
+
+def what_if_table(lc, n: float) -> pd.DataFrame:
+    """Every family's fitted score at ``n`` training rows: the "what if I had more data?" read-out.
+
+    Columns: ``family``, ``model`` (label), ``score``, ``low``, ``high`` (95% band of the fit),
+    ``now`` (fitted score at the largest observed size), ``change`` (score - now), ``extrapolated``
+    (bool), ``text`` (formatted score and band) and ``reason`` (why there is no value, else "").
+    """
+    rows = []
+    n_max = float(lc.sizes.max())
+    for fam in lc.families:
+        row = {"family": fam, "model": FAMILY_LABELS.get(fam, fam), "score": np.nan, "low": np.nan,
+               "high": np.nan, "now": np.nan, "change": np.nan, "extrapolated": bool(n > n_max), "text": "—",
+               "reason": ""}
+        if lc.fits.get(fam) is None:
+            row["reason"] = f"no fitted curve ({len(lc.sizes)} size(s); a fit needs 3 with scores)"
+        else:
+            p, now = lc.predict(fam, float(n)), lc.predict(fam, n_max)
+            row.update(score=p.score, low=p.low, high=p.high, now=now.score, change=p.score - now.score,
+                       extrapolated=bool(p.extrapolated),
+                       text=f"{_fmt(lc.metric, p.score)} [{_fmt(lc.metric, p.low)} to {_fmt(lc.metric, p.high)}]")
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _n_sizes(ds, sizes, n_available: int) -> int:
+    # As learning_curve counts them (sizes too small for the classes are dropped).
+    floor = 20 if ds.classes is None else max(20, 5 * len(ds.classes))
+    try:
+        return len(candidate_sizes(n_available, sizes=sizes, min_size=floor)[0])
+    except ConfigError:
+        return 0
+
+
+def curve_json(lc, *, indent: int = 2) -> bytes:
+    """The document ``python -m dllab curve --json`` writes: ``{"dataset", "config", "curve"}``."""
+    payload = {"dataset": lc.dataset, "config": lc.config, "curve": lc.to_dict()}
+    return json.dumps(report._finite(payload), indent=indent, default=report._plain, allow_nan=False,
+                      ensure_ascii=False).encode("utf-8")
+
+
+# =========================================================================== widgets
+def curve_settings(ds) -> tuple[CurveRequest, bool]:
+    """The curve settings form; returns the request it shows and whether Run was pressed.
+
+    Budget, families and seed start from the session's comparison for this dataset
+    (so its fits can be reused), else the quick budget with every family.
+    """
+    asked = st.session_state["requested"].get(ds.sha256)
+    base = asked or RunConfig(budget="quick")
+    with st.form("curve-settings", border=True):
+        st.markdown("**Curve settings**")
+        c1, c2, c3, c4 = st.columns([3, 4, 2, 2])
+        budget = c1.segmented_control("Budget", list(BUDGETS), default=base.budget, required=True,
+                                      key="curve-budget", persist_state="session",
+                                      help="Per fit, as on the Compare page. Keep it equal to the comparison's "
+                                           "to reuse its fits for the largest size.")
+        preset = c2.segmented_control("Sizes", list(SIZE_PRESETS), default="standard", required=True,
+                                      format_func=SIZE_PRESETS.get, key="curve-sizes", persist_state="session",
+                                      help="Training rows per point, log-spaced, always ending at all the "
+                                           "training rows of a fold.")
+        n_seeds = c3.number_input("Subsamples per size", min_value=1, max_value=10, value=3, step=1,
+                                  key="curve-seeds", persist_state="session",
+                                  help="Each size is trained on this many different random subsamples: "
+                                       "their spread is the 95% band.")
+        budget_s = c4.selectbox("Time budget", list(TIME_BUDGETS), index=2, format_func=TIME_BUDGETS.get,
+                                key="curve-time", persist_state="session",
+                                help="Sizes whose estimated cost would overrun it are skipped (with a note).")
+        c5, c6 = st.columns([5, 2])
+        options = list(dict.fromkeys([*default_families(ds), *base.families]))
+        families = c5.multiselect("Model families", options, default=list(base.families),
+                                  format_func=FAMILY_LABELS.get, key="curve-families", persist_state="session")
+        seed = c6.number_input("Seed", min_value=0, max_value=2**31 - 1, value=int(base.seed), step=1,
+                               key="curve-seed", persist_state="session")
+        submitted = st.form_submit_button("Run data-size curve", type="primary", icon=":material/play_arrow:")
+    try:
+        config = RunConfig(budget=budget or base.budget, n_folds=base.n_folds, repeats=base.repeats,
+                           seed=int(seed), device=base.device, families=tuple(families) or base.families,
+                           max_rows=base.max_rows)
+    except ConfigError as exc:
+        st.error(str(exc))
+        st.stop()
+    reuse = asked.key() if reusable_comparison(asked, config) else None
+    request = CurveRequest(config=config, preset=preset or "standard", n_seeds=int(n_seeds),
+                           time_budget=budget_s, reuse=reuse)
+    n_avail = training_rows(ds, config)
+    sizes = preset_sizes(request.preset, n_avail)
+    n_sizes = _n_sizes(ds, sizes, n_avail)
+    n_fits = (n_sizes - (1 if reuse else 0)) * request.n_seeds * len(config.families)
+    st.caption(f"Up to {n_avail:,} training rows (one fold of {config.resolved_folds}), always scored on the same "
+               f"{ds.n_rows - n_avail:,} held-out rows · about {n_fits} fits · "
+               + ("the largest size reuses the comparison's fits." if reuse else
+                  "no matching comparison to reuse: run one on **Compare** with the same budget and seed to "
+                  "save the largest size's fits."))
+    return request, submitted
+
+
+def curve(ds, request: CurveRequest, *, submitted: bool):
+    """The curve to show for ``ds``: the last one Run was pressed for, trained or from the cache.
+
+    Returns None (after saying why) when there is nothing to show.
+    """
+    sha = ds.sha256
+    asked_all = st.session_state.setdefault("curve_requested", {})
+    st.session_state.setdefault("curve_running", None)
+    if submitted:
+        asked_all[sha] = request
+        st.session_state["curve_running"] = None
+    asked = asked_all.get(sha)
+    if asked is None:
+        st.info("Choose the settings and press **Run data-size curve**: every family is trained on growing "
+                "subsamples of the same training fold and scored on the same held-out rows.",
+                icon=":material/play_circle:")
+        return None
+    key = asked.key(sha)
+    if st.session_state["curve_running"] == key:
+        st.session_state["curve_running"] = None
+        del asked_all[sha]
+        done = st.session_state.get("curve_progress", "")
+        st.warning("The curve was stopped" + (f" after {done}" if done else "") + ". Nothing from it was kept. "
+                   "Press **Run data-size curve** to start again.", icon=":material/stop_circle:")
+        return None
+    if asked.settings() != request.settings():
+        st.info("The settings above changed since this curve was made; press **Run data-size curve** to use "
+                "them.", icon=":material/sync_problem:")
+    store = results()
+    lc = store.get(key)
+    if lc is not None:
+        st.caption(":material/bolt: From the cache: same data and settings, so nothing was retrained.")
+        return lc
+    comparison = store.get((sha, asked.reuse)) if asked.reuse else None
+    stop = st.empty()
+    stop.button("Stop", icon=":material/stop:", key="curve-stop",
+                help="Stops after the model that is training now finishes; nothing is kept.")
+    st.session_state["curve_running"], st.session_state["curve_progress"] = key, ""
+    try:
+        lc = _train(ds, asked, comparison)
+    except (DataError, ConfigError) as exc:
+        stop.empty()
+        st.session_state["curve_running"] = None
+        del asked_all[sha]
+        st.error(f"The curve could not run: {exc}", icon=":material/error:")
+        return None
+    stop.empty()
+    st.session_state["curve_running"] = None
+    store.put(key, lc)
+    return lc
+
+
+def _train(ds, request: CurveRequest, comparison):
+    sizes = preset_sizes(request.preset, training_rows(ds, request.config))
+    with st.status(f"Training on growing subsamples of {ds.n_rows:,} rows…", expanded=True) as box:
+        bar = st.progress(0.0, text="starting…")
+
+        def progress(p):
+            # Each st call here is also where Streamlit stops the script when asked to.
+            st.session_state["curve_progress"] = f"{p.done} of {p.total} fits"
+            bar.progress(p.fraction, text=p.text)
+            nxt = f"training {p.next_label}…" if p.next_label else "fitting the curves…"
+            box.update(label=f"{p.done}/{p.total} fits done in {p.elapsed:.0f} s · {nxt}")
+
+        lc = learning_curve(ds, config=request.config, sizes=sizes, n_seeds=request.n_seeds, folds=1,
+                            progress=progress, comparison=comparison, time_budget=request.time_budget)
+        wall = lc.design.get("wall_seconds") or 0.0
+        box.update(label=f"Curve ready: {len(lc.sizes)} sizes × {len(lc.families)} families in {wall:.0f} s",
+                   state="complete", expanded=False)
+    return lc
+
+
+def show_curve(lc, *, key: str = "lc") -> None:
+    """The conclusion, the "what if" read-out, the two charts, the table, notes and the download."""
+    with st.container(border=True):
+        st.markdown("**Conclusion** · " + lc.conclusion())
+        for note in lc.notes:
+            st.caption(f":material/info: {note[:1].upper()}{note[1:]}.")
+
+    n_max = int(lc.sizes.max())
+    st.subheader("What if I had more data?", anchor=False)
+    mult = st.select_slider("Training rows, as a multiple of today's", options=list(WHAT_IF), value=1,
+                            key=f"{key}-what-if",
+                            format_func=lambda m: f"{m}× ({m * n_max:,} rows)",
+                            help=f"Reads every family's fitted power law at that many training rows; today's "
+                                 f"largest size is {n_max:,} rows. Beyond it the value is an extrapolation.")
+    n = mult * n_max
+    table = what_if_table(lc, n)
+    cols = st.columns(len(table))
+    for col, r in zip(cols, table.itertuples(index=False)):
+        if not np.isfinite(r.score):
+            col.metric(r.model, "—", help=r.reason, border=True)
+            continue
+        rate = tuple(METRICS[lc.metric].bounds) == (0.0, 1.0)
+        change = f"{r.change * 100:+.1f} points" if rate else f"{r.change:+.3g}"
+        delta = None if mult == 1 else f"{change} vs today"
+        col.metric(r.model + (" · extrapolated" if r.extrapolated else ""), _fmt(lc.metric, r.score), delta=delta,
+                   delta_color="normal" if lc.higher_is_better else "inverse", border=True,
+                   help=f"{METRICS[lc.metric].label} at {n:,} training rows: 95% band {r.text}.")
+    if table["extrapolated"].any():
+        st.warning(f"**Extrapolated** to {n:,} rows ({mult}× the largest observed size): this is the fitted power "
+                   "law, not a measurement; the band covers the fit's uncertainty, not whether the curve keeps "
+                   "its shape.", icon=":material/trending_up:")
+    else:
+        st.caption(f"At {n:,} rows (the largest observed size): the fitted value, with the fit's 95% band.")
+
+    left, right = st.columns([3, 2])
+    left.plotly_chart(plots.learning_curve_figure(lc, mark_n=n if mult > 1 else None), width="stretch",
+                      key=f"{key}-scores")
+    right.plotly_chart(plots.fit_time_figure(lc), width="stretch", key=f"{key}-time")
+    st.caption("Solid lines: the mean over the subsamples at each size, with its 95% band (spread over subsamples "
+               "and model seeds on one fixed test fold). Dotted: the fitted saturating power law; dashed, in the "
+               "shaded area: its extrapolation beyond the data. Red: where the deep net overtakes XGBoost.")
+    with st.expander("Scores at every size"):
+        st.dataframe(lc.table(), hide_index=True, width="stretch", key=f"{key}-table")
+    name = f"dllab-{lc.dataset.get('name', 'data')}-curve-{lc.config.get('budget', '')}-seed{lc.config.get('seed', 0)}"
+    st.download_button("Curve as JSON", data=curve_json(lc), file_name=f"{name}.json", mime="application/json",
+                       icon=":material/data_object:", on_click="ignore", key=f"{key}-json",
+                       help="The same document as `python -m dllab curve --json`.")

@@ -1,0 +1,15 @@
+"""Data size: how each family improves with more rows, and where the deep net would catch up."""
+
+import streamlit as st
+
+from dllab import ui
+
+ui.page("Data size")
+st.title("Data size", anchor=False)
+st.caption("Do you have enough data for deep learning? Every family is trained on growing subsamples of the same "
+           "training rows and scored on the same held-out rows; a fitted power law says what more data would buy.")
+ds = ui.require_dataset()
+request, submitted = ui.curve_settings(ds)
+lc = ui.curve(ds, request, submitted=submitted)
+if lc is not None:
+    ui.show_curve(lc)
