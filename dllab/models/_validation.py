@@ -9,8 +9,9 @@ from sklearn.utils.validation import (_check_feature_names, _check_n_features, c
 
 from ..preprocessing import as_frame
 
-__all__ = ["check_features", "check_target"]
+__all__ = ["check_features", "check_target", "encode_classes"]
 
+_ONE_CLASS = "Classifier needs at least 2 classes; got 1 class: {label!r}."
 _EMPTY = "Found array with 0 sample(s) (shape={shape}) while a minimum of 1 is required by {name}."
 
 
@@ -37,3 +38,13 @@ def check_target(y, estimator, *, classifier: bool):
     if classifier:
         check_classification_targets(y)  # "Unknown label type: continuous" for float targets
     return y
+
+
+def encode_classes(estimator, y) -> np.ndarray:
+    """Check a classifier's ``y``, set ``estimator.classes_`` and return class indices (0..k-1)."""
+    y = check_target(y, estimator, classifier=True)
+    classes, codes = np.unique(y, return_inverse=True)
+    if len(classes) < 2:
+        raise ValueError(_ONE_CLASS.format(label=classes[0]))
+    estimator.classes_ = classes
+    return codes.astype(np.int64)

@@ -27,20 +27,18 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from ..errors import ConfigError
 from ..preprocessing import DeepPreprocessor, as_frame
-from ._validation import check_features, check_target
+from ._validation import check_features, check_target, encode_classes
 from .device import resolve_device
 
 __all__ = ["DeepTabularClassifier", "DeepTabularRegressor", "deep_model"]
 
 _BAD_ARCH = "arch={arch!r} is not valid; choose 'tabm-mini' or 'mlp'."
 _BAD_BUDGET = "budget={budget!r} is not valid here; choose 'quick' or 'standard'."
-_ONE_CLASS = "Classifier needs at least 2 classes; got 1 class: {label!r}."
 
 # Budget presets, chosen by measurement on 2 CPU cores (issue 3).
 # No dropout: on CPU drawing the masks (bernoulli_) costs about as much as the layer's
@@ -418,15 +416,10 @@ class DeepTabularClassifier(ClassifierMixin, _DeepBase):
 
     def fit(self, X, y):
         X = self._check_X(X, reset=True)
-        y = self._check_y(y)
-        if len(y) != len(X):
-            raise ValueError(f"X has {len(X)} rows but y has {len(y)}; pass one label per row.")
-        self._label = LabelEncoder().fit(y)
-        self.classes_ = self._label.classes_
-        if len(self.classes_) < 2:
-            raise ValueError(_ONE_CLASS.format(label=self.classes_[0]))
-        codes = self._label.transform(y)
-        return self._fit(X, codes.astype(np.int64), d_out=len(self.classes_), stratify=codes)
+        codes = encode_classes(self, y)
+        if len(codes) != len(X):
+            raise ValueError(f"X has {len(X)} rows but y has {len(codes)}; pass one label per row.")
+        return self._fit(X, codes, d_out=len(self.classes_), stratify=codes)
 
     @staticmethod
     def _member_loss(out, y):

@@ -6,10 +6,9 @@ import numpy as np
 import xgboost as xgb
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.validation import check_is_fitted
 
-from ._validation import check_features, check_target
+from ._validation import check_features, check_target, encode_classes
 from .device import resolve_device
 
 __all__ = ["GBMClassifier", "GBMRegressor"]
@@ -92,12 +91,7 @@ class GBMClassifier(ClassifierMixin, _GBMBase):
     """
 
     def fit(self, X, y):
-        y = check_target(y, self, classifier=True)
-        self._label = LabelEncoder().fit(y)
-        self.classes_ = self._label.classes_
-        if len(self.classes_) < 2:
-            raise ValueError(f"Classifier needs at least 2 classes; got 1 class: {self.classes_[0]!r}.")
-        codes = self._label.transform(y)
+        codes = encode_classes(self, y)
         return self._fit(X, codes, model_cls=xgb.XGBClassifier, stratify=codes)
 
     def predict_proba(self, X):

@@ -7,11 +7,10 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.linear_model import LogisticRegressionCV, RidgeCV
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.validation import check_is_fitted
 
 from ..preprocessing import as_frame, linear_preprocessor
-from ._validation import check_features, check_target
+from ._validation import check_features, check_target, encode_classes
 
 __all__ = ["LinearClassifier", "LinearRegressor"]
 
@@ -72,12 +71,7 @@ class LinearClassifier(ClassifierMixin, _LinearBase):
 
     def fit(self, X, y):
         X = self._check(X, reset=True)
-        y = check_target(y, self, classifier=True)
-        self._label = LabelEncoder().fit(y)
-        self.classes_ = self._label.classes_
-        if len(self.classes_) < 2:
-            raise ValueError(f"Classifier needs at least 2 classes; got 1 class: {self.classes_[0]!r}.")
-        codes = self._label.transform(y)
+        codes = encode_classes(self, y)
         n_splits = int(max(2, min(self.cv, np.bincount(codes).min())))
         inner = StratifiedKFold(n_splits, shuffle=True, random_state=self.random_state) \
             if np.bincount(codes).min() >= 2 else 2
