@@ -279,3 +279,18 @@ def test_deep_family_runs_in_the_curve_with_readable_labels(binary_ds):
     # Two sizes cannot be fitted: no extrapolation, but the observed comparison is still made.
     assert curve.fits["deep"] is None
     assert curve.crossover.kind in ("observed", "leads_throughout", "unavailable")
+
+
+def test_on_smooth_interactions_the_deep_curve_rises_faster_than_the_linear_one():
+    # The evidence: with many rows of a smooth high-dimensional function the deep net
+    # keeps improving while a linear model has nothing left to learn. Small enough for CI.
+    from dllab.datasets import from_frame, make_smooth_interactions
+
+    ds = from_frame(make_smooth_interactions(3000, 16, random_state=0), target="target")
+    curve = learning_curve(ds, config=RunConfig(budget="quick", n_folds=3, families=("linear", "deep")),
+                           sizes=[250, 1000, 2000], n_seeds=2)
+    gain = {f: curve.summary[curve.summary.family == f]["mean"].to_numpy() for f in ("linear", "deep")}
+    # RMSE: improvement from the smallest to the largest size
+    deep_gain, linear_gain = gain["deep"][0] - gain["deep"][-1], gain["linear"][0] - gain["linear"][-1]
+    assert deep_gain > 2 * max(linear_gain, 0.0) and deep_gain > 0
+    assert gain["deep"][-1] < gain["linear"][-1]  # and it ends ahead of the linear model
