@@ -7,6 +7,11 @@ Prints one row per (dataset, family) and writes the table as Markdown with
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
+
 import argparse
 import time
 

@@ -12,6 +12,11 @@ Run: ``python benchmarks/throughput.py [--rows 50000] [--features 20] [--device 
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
+
 import argparse
 import time
 

@@ -85,8 +85,9 @@ def _add_run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--folds", type=int, default=None, help="k of the k-fold split (default: 3 quick, 5 otherwise)")
     p.add_argument("--repeats", type=int, default=None, help="times the k-fold split is repeated")
     p.add_argument("--device", choices=DEVICES, default="auto", help="device for the deep net (default: auto)")
-    p.add_argument("--families", default="linear,gbm,deep",
-                   help="comma-separated subset of linear,gbm,deep (default: all three)")
+    p.add_argument("--families", default=None,
+                   help="comma-separated subset of linear,gbm,deep,transfer (default: linear,gbm,deep, "
+                        "plus transfer for text data)")
     p.add_argument("--n-jobs", type=int, default=1, help="parallel fits (results do not depend on it)")
     p.add_argument("--json", type=Path, metavar="OUT.json", help="write the results as JSON")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -107,8 +108,13 @@ def _needs(args):
                  max_fit_seconds=args.max_fit_seconds)
 
 
-def _config(args) -> RunConfig:
-    families = tuple(f.strip() for f in args.families.split(",") if f.strip())
+def _config(args, ds=None) -> RunConfig:
+    if args.families is None:
+        from .models import default_families
+
+        families = default_families(ds)
+    else:
+        families = tuple(f.strip() for f in args.families.split(",") if f.strip())
     return RunConfig(budget=args.budget, n_folds=args.folds, repeats=args.repeats, seed=args.seed,
                      device=args.device, max_rows=args.max_rows, n_jobs=args.n_jobs, families=families)
 
@@ -192,6 +198,7 @@ def _curve(args) -> int:
             raise ConfigError(f"--sizes {args.sizes!r} is not valid; give whole numbers separated by commas, "
                               f"e.g. --sizes 100,500,2000") from None
     ds = _load(args, n_folds=config.resolved_folds)
+    config = _config(args, ds)  # default families depend on the data (transfer for text)
     progress = _start(ds, args)
     curve = learning_curve(ds, config=config, sizes=sizes, n_seeds=args.seeds, progress=progress,
                            time_budget=args.time_budget)
@@ -301,6 +308,7 @@ def _run_comparison(args, *, keep_models: bool):
 
     config = _config(args)
     ds = _load(args, n_folds=config.resolved_folds)
+    config = _config(args, ds)  # default families depend on the data (transfer for text)
     progress = _start(ds, args)
     cmp = compare(ds, config=config, progress=progress, keep_models=keep_models)
     return config, ds, cmp, progress

@@ -124,12 +124,15 @@ class Comparison:
         return pd.DataFrame(out).set_index("family")
 
     def _tests(self) -> dict:
+        # Each deep family (the deep net, and the pretrained encoder + head on text) against
+        # every simpler baseline.
         tests = {}
-        if "deep" not in self.families:
-            return tests
-        for base in self.families:
-            if base != "deep":
-                tests[("deep", base)] = self.difference("deep", base)
+        for challenger in ("deep", "transfer"):
+            if challenger not in self.families:
+                continue
+            for base in self.families:
+                if base not in ("deep", "transfer"):
+                    tests[(challenger, base)] = self.difference(challenger, base)
         return tests
 
     # ------------------------------------------------------------------ reading
@@ -235,7 +238,8 @@ class Comparison:
 
 
 # ---------------------------------------------------------------------------- words
-_NAMES = {"deep": "the deep net", "gbm": "XGBoost", "linear": "the linear model"}
+_NAMES = {"deep": "the deep net", "gbm": "XGBoost", "linear": "the linear model",
+          "transfer": "the pretrained encoder + head"}
 
 
 def describe_test(test: PairedTest, *, metric: str) -> str:

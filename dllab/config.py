@@ -42,7 +42,8 @@ class RunConfig:
     n_jobs : int, default=1
         Parallel (model x split) tasks. Results do not depend on it.
     families : tuple of str, default=("linear", "gbm", "deep")
-        Which model families to run.
+        Which model families to run; ``"transfer"`` (pretrained text encoder +
+        head) applies to text data only.
 
     Examples
     --------
@@ -74,7 +75,7 @@ class RunConfig:
             if value is not None and (isinstance(value, bool) or not isinstance(value, int)
                                       or not low <= value <= high):
                 raise ConfigError(_BAD_INT.format(name=name, value=value, low=low, high=high))
-        known = ("linear", "gbm", "deep")
+        known = ("linear", "gbm", "deep", "transfer")  # transfer: text data only (dllab.models)
         bad = [f for f in self.families if f not in known]
         if bad or not self.families:
             raise ConfigError(_BAD_CHOICE.format(name="families", value=tuple(self.families),

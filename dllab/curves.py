@@ -1098,7 +1098,7 @@ def learning_curve(ds, *, config: RunConfig, sizes=None, n_seeds: int = 3, folds
     secs = {f: np.full(shape, np.nan) for f in families}
     failures = {}
     budget_hit = {}  # family -> sizes where a fit stopped on its step budget
-    maker = make or model_factory(config)
+    maker = make or model_factory(config, ds)
 
     def store(record, i, s, k):
         r = used.index(s) * n_seeds + k

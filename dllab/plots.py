@@ -23,7 +23,8 @@ from .models import FAMILY_LABELS
 
 __all__ = ["FAMILY_COLORS", "FAMILY_SYMBOLS", "axis_title", "comparison_figure", "cost_figure",
            "split_scores_figure", "learning_curve_figure", "fit_time_figure", "slice_heatmap_figure",
-           "worst_slices_figure", "disagreement_figure", "shift_figure"]
+           "worst_slices_figure", "disagreement_figure", "shift_figure", "importance_order", "importance_figure",
+           "dependence_figure", "local_figure"]
 
 #: One fixed colour per family (Okabe-Ito palette: distinguishable with colour-blindness).
 FAMILY_COLORS = {"linear": "#0072B2", "gbm": "#E69F00", "deep": "#009E73", "transfer": "#CC79A7"}
@@ -577,3 +578,124 @@ def shift_figure(rows) -> go.Figure:
     fig.update_yaxes(title_text=f"Drop in {METRICS[metric].label} vs a random split (> 0: worse)")
     fig.update_layout(scattermode="group")
     return _style(fig, metric=metric, title=f"Train without one group of {column}, test on it")
+
+
+# =========================================================================== explanations (dllab.explain)
+def importance_order(explanation, *, top_k: int = 15) -> list:
+    """The ``top_k`` columns by their largest importance over the families, most important first.
+
+    Every explanation chart uses this one order, so the models read side by side.
+    """
+    imp = explanation.importance
+    return imp.max(axis=1).sort_values(ascending=False, kind="stable").index[:top_k].tolist()
+
+
+def importance_figure(explanation, *, top_k: int = 15) -> go.Figure:
+    """Mean |SHAP| per column, one bar per family side by side (same colours, same column order), with 95% bands.
+
+    Columns are ordered by their largest importance over the families (:func:`importance_order`), top first.
+    """
+    order = importance_order(explanation, top_k=top_k)
+    imp, low, high = explanation.importance, explanation.importance_low, explanation.importance_high
+    fig = go.Figure()
+    ys = [str(c) for c in order]
+    for fam in explanation.families:
+        v = imp.loc[order, fam].to_numpy(dtype=float)
+        plus = np.nan_to_num(high.loc[order, fam].to_numpy(dtype=float) - v)
+        minus = np.nan_to_num(v - low.loc[order, fam].to_numpy(dtype=float))
+        fig.add_trace(go.Bar(y=ys, x=v.tolist(), orientation="h", name=_family_label(fam),
+                             marker_color=_family_color(fam), legendgroup=fam,
+                             error_x=dict(type="data", symmetric=False, array=plus.tolist(),
+                                          arrayminus=minus.tolist(), thickness=1.2, width=3),
+                             hovertemplate="%{y}: %{x:.3g}<extra>" + _family_label(fam) + "</extra>"))
+    fig.update_layout(barmode="group", title=dict(text=f"Global importance: mean |SHAP| per column (top {len(order)})",
+                                                  x=0, xanchor="left", y=0.98, yanchor="top"),
+                      template="plotly_white", font=_FONT,
+                      height=max(360, 110 + 16 * len(order) * max(1, len(explanation.families))),
+                      margin=dict(l=150, r=30, t=95, b=60),
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, xanchor="left"))
+    fig.update_yaxes(autorange="reversed", title_text=None)
+    fig.update_xaxes(title_text=f"Mean |SHAP| ({explanation.output_space}), 95% bootstrap band", rangemode="tozero")
+    return fig
+
+
+def dependence_figure(explanation, column: str, *, max_points: int = 1000) -> go.Figure:
+    """SHAP value of ``column`` against its value, one panel per family (shared y axis), in family colours.
+
+    Categorical columns show their levels on the x axis (points jittered); every point is one explained row.
+    """
+    from plotly.subplots import make_subplots
+
+    fams = list(explanation.families)
+    fig = make_subplots(rows=1, cols=len(fams), shared_yaxes=True, horizontal_spacing=0.04,
+                        subplot_titles=[_family_label(f) for f in fams])
+    rng = np.random.default_rng(0)
+    numeric = True
+    for i, fam in enumerate(fams, start=1):
+        vals = explanation.values(fam)
+        if len(vals) > max_points:
+            vals = vals.iloc[np.sort(rng.choice(len(vals), max_points, replace=False))]
+        x = explanation.shown_rows.loc[vals.index, column]
+        y = vals[column].to_numpy(dtype=float)
+        numeric = bool(np.issubdtype(np.asarray(x).dtype, np.number)) and not hasattr(x, "cat")
+        xs = x.to_numpy(dtype=float).tolist() if numeric else x.astype(str).tolist()
+        fig.add_trace(go.Scatter(x=xs, y=y.tolist(), mode="markers", name=_family_label(fam), legendgroup=fam,
+                                 marker=dict(color=_family_color(fam), symbol=FAMILY_SYMBOLS.get(fam, "circle"),
+                                             size=6, opacity=0.55),
+                                 hovertemplate=f"{column} = %{{x}}<br>SHAP %{{y:.3g}}<extra>{_family_label(fam)}</extra>"),
+                      row=1, col=i)
+        fig.update_xaxes(title_text=str(column), row=1, col=i)
+    fig.update_yaxes(title_text=f"SHAP value of {column}", row=1, col=1, zeroline=True)
+    fig.add_hline(y=0, line=dict(color="#888888", width=1, dash="dot"))
+    fig.update_layout(title=dict(text=f"How {column} moves each model's output ({explanation.output_space})",
+                                 x=0, xanchor="left", y=0.98, yanchor="top"),
+                      template="plotly_white", font=_FONT, height=420, showlegend=False,
+                      margin=dict(l=70, r=30, t=95, b=60))
+    return fig
+
+
+def local_figure(explanation, row_position: int, *, top_k: int = 12) -> go.Figure:
+    """One row's waterfall per family, side by side: base value, the ``top_k`` largest contributions
+    (same columns and order in every panel), "other columns", and the output."""
+    from plotly.subplots import make_subplots
+
+    from .explain import BASE_ROW, OUTPUT_ROW, VALUE_COLUMN
+
+    local = explanation.local(row_position)
+    fams = list(explanation.families)
+    contrib = local.drop(index=[BASE_ROW, OUTPUT_ROW])[fams].astype(float)
+    order = contrib.abs().max(axis=1).sort_values(ascending=False, kind="stable").index[:top_k].tolist()
+    rest = [c for c in contrib.index if c not in order]
+    values = local.loc[order, VALUE_COLUMN] if VALUE_COLUMN in local.columns else None
+    labels = [f"{c} = {_short_value(values[c])}" if values is not None else str(c) for c in order]
+    fig = make_subplots(rows=1, cols=len(fams), shared_yaxes=True, horizontal_spacing=0.06,
+                        subplot_titles=[_family_label(f) for f in fams])
+    for i, fam in enumerate(fams, start=1):
+        base, out = float(local.loc[BASE_ROW, fam]), float(local.loc[OUTPUT_ROW, fam])
+        y = ["base value", *labels] + (["other columns"] if rest else []) + ["output"]
+        x = [base, *contrib.loc[order, fam].tolist()] + ([float(contrib.loc[rest, fam].sum())] if rest else []) + [out]
+        measure = ["absolute"] + ["relative"] * (len(y) - 2) + ["total"]
+        fig.add_trace(go.Waterfall(orientation="h", y=y, x=x, measure=measure, name=_family_label(fam),
+                                   increasing=dict(marker=dict(color=_family_color(fam))),
+                                   decreasing=dict(marker=dict(color=_rgba(_family_color(fam), 0.45))),
+                                   totals=dict(marker=dict(color="#555555")),
+                                   connector=dict(line=dict(color="#BBBBBB", width=1)),
+                                   hovertemplate="%{y}: %{x:.3g}<extra>" + _family_label(fam) + "</extra>"),
+                      row=1, col=i)
+        fig.update_xaxes(title_text="contribution" if i == 1 else None, row=1, col=i)
+    fig.update_yaxes(autorange="reversed", row=1, col=1)
+    fig.update_layout(title=dict(text=f"Row {local.attrs.get('row', '')}: each model's contributions, base to output "
+                                      f"({explanation.output_space})",
+                                 x=0, xanchor="left", y=0.98, yanchor="top"),
+                      template="plotly_white", font=_FONT, showlegend=False,
+                      height=max(380, 150 + 26 * (len(order) + 3)), margin=dict(l=170, r=30, t=95, b=60))
+    return fig
+
+
+def _short_value(v) -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, (float, np.floating)):
+        return "missing" if not np.isfinite(v) else f"{v:.4g}"
+    text = str(v)
+    return text if len(text) <= 18 else text[:17] + "…"

@@ -7,6 +7,7 @@ family never changes another family's numbers, and ``n_jobs`` never changes any.
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass
 
@@ -15,7 +16,7 @@ from joblib import Parallel, delayed
 
 from .comparison import Comparison, FitRecord
 from .config import RunConfig
-from .models import FAMILIES, FAMILY_LABELS, make_model
+from .models import FAMILIES, FAMILY_LABELS, data_spec, make_model
 from .models.device import resolve_device
 from .splits import make_splits
 
@@ -108,8 +109,10 @@ def fit_predict(task: Task, X, y, *, problem: str, budget: str, device: str, kee
     record.prediction = pred
     record.fit_seconds, record.predict_seconds = t1 - t0, t2 - t1
     record.device = getattr(model, "device_", "cpu")
-    record.info = {k: getattr(model, k) for k in ("n_estimators_", "n_epochs_", "best_epoch_", "C_", "alpha_")
-                   if hasattr(model, k)}
+    record.info = {k: getattr(model, k) for k in ("n_estimators_", "n_epochs_", "n_steps_", "best_epoch_", "C_",
+                                                  "alpha_") if hasattr(model, k)}
+    if getattr(model, "max_steps", None) and getattr(model, "n_steps_", 0) >= model.max_steps:
+        record.info["hit_step_budget"] = True  # stopped by the budget, not by early stopping
     record.model = model if keep_model else None
     return record
 
@@ -197,17 +200,22 @@ def compare(ds, *, config: RunConfig | None = None, progress=None, should_stop=N
     t0 = time.perf_counter()
     records = run_tasks(tasks, X, y, problem=ds.task, budget=config.budget, device=config.device,
                         n_jobs=config.n_jobs, progress=progress, should_stop=should_stop,
-                        keep_models=keep_models, make=model_factory(config))
+                        keep_models=keep_models, make=model_factory(config, ds))
     wall = time.perf_counter() - t0
     return Comparison(records, y=y, task=ds.task, splits=splits, dataset=ds.summary(), config=config.to_dict(),
                       wall_seconds=wall, n_classes=None if ds.classes is None else len(ds.classes))
 
 
-def model_factory(config: RunConfig):
+def model_factory(config: RunConfig, ds=None):
     """The ``make(family, task, *, budget, random_state, device)`` function for ``config``'s budget.
 
     ``thorough`` wraps each family in the equal-time search; other budgets use ``make_model``.
+    For image and text datasets (``ds.modality``) it is ``make_model`` told about the data
+    (``data=data_spec(ds)``); those have no search, so ``thorough`` trains the standard models.
     """
+    spec = data_spec(ds) if ds is not None else None
+    if spec is not None and spec.modality != "tabular":
+        return functools.partial(make_model, data=spec)
     if config.budget != "thorough":
         return make_model
     from .models.search import make_searched_model

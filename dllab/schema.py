@@ -58,7 +58,8 @@ IDENTIFIER = "identifier"
 CONSTANT = "constant"
 EXCLUDED = "excluded"  # chosen by the user
 ROLES = (NUMERIC, CATEGORICAL, TEXT, DATETIME, IDENTIFIER, CONSTANT, EXCLUDED)
-#: Roles the tabular models use. Free text joins with the text support (issue 8).
+#: Roles the tabular models use. Free text is a feature too, of text datasets only
+#: (``Dataset.modality == "text"``; ``Dataset.feature_columns`` adds it).
 FEATURE_ROLES = (NUMERIC, CATEGORICAL, DATETIME)
 TASKS = ("binary", "multiclass", "regression")
 
@@ -66,7 +67,9 @@ _DATE_PARTS = ("year", "month", "dayofweek", "days")
 
 
 def feature_frame(frame: pd.DataFrame, roles: dict) -> pd.DataFrame:
-    """Model inputs from a raw frame: float64 numerics, ``category`` levels, datetime parts.
+    """Model inputs from a raw frame: float64 numerics, ``category`` levels, datetime parts, text.
+
+    Text columns (role ``text``) stay object columns of ``str`` (missing as ``""``).
 
     Categorical levels are strings (so ``1`` and ``"1"`` are one level); missing
     values stay missing (NaN) for every family to handle its own way.
@@ -88,6 +91,8 @@ def feature_frame(frame: pd.DataFrame, roles: dict) -> pd.DataFrame:
             text = s.astype("string").astype(object).where(s.notna(), np.nan)
             levels = sorted(pd.unique(text.dropna()).tolist())
             out[col] = pd.Categorical(text, categories=levels)
+        elif role == TEXT:
+            out[col] = s.astype(object).where(s.notna(), "").map(str)
         elif role == DATETIME:
             t = _to_datetime(s)
             out[f"{col}.year"] = t.dt.year.astype(np.float64)

@@ -1143,7 +1143,7 @@ def shift_test(ds, *, column: str, config, families=None, max_groups: int = 5, m
                                   label=f"{FAMILY_LABELS[fam]}, {where}"))
         meta.append((s, mask, train, test))
     records = run_tasks(tasks, X, y, problem=ds.task, budget=config.budget, device=config.device,
-                        n_jobs=config.n_jobs, progress=progress, keep_models=False, make=model_factory(config))
+                        n_jobs=config.n_jobs, progress=progress, keep_models=False, make=model_factory(config, ds))
     ms = metrics_for(ds.task)
     prim, sec = ms[0], ms[1]
     n_classes = len(ds.classes) if classify else None

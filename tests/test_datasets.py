@@ -33,7 +33,8 @@ def _frame(n=60, seed=0):
 def test_from_frame_infers_roles_task_and_drops_non_features(mixed_frame):
     ds = from_frame(mixed_frame, target="y", name="mixed")
     assert ds.task == "binary"
-    assert ds.feature_columns == ["age", "weight", "city", "price", "when", "flag"]
+    # free text is a feature of text datasets (issue 8): the models build their own text representation
+    assert ds.modality == "text" and ds.feature_columns == ["age", "weight", "city", "price", "when", "note", "flag"]
     assert ds.roles["id"] == IDENTIFIER and ds.roles["unit"] == CONSTANT
     assert list(ds.frame.columns) == list(mixed_frame.columns)  # dropped columns stay in the frame
     joined = " | ".join(ds.notices)

@@ -265,3 +265,81 @@ def test_shift_figure_one_point_per_group_and_family():
     assert fig.data[1].error_y.array[1] == pytest.approx(0.05)
     assert fig.layout.yaxis.title.text == "Drop in Accuracy vs a random split (> 0: worse)"
     assert fig.layout.xaxis.title.text == "Held-out group of g" and fig.layout.yaxis.tickformat == ".1%"
+
+
+# =========================================================================== explanations
+class _Explanation:
+    """A stand-in for dllab.explain.Explanation with known numbers (no models)."""
+
+    def __init__(self, families=("linear", "gbm", "deep"), n=40):
+        import pandas as pd
+
+        rng = np.random.default_rng(0)
+        self.families = list(families)
+        self.columns = [f"c{i}" for i in range(20)] + ["colour"]
+        self.output_space = "log-odds of the positive class"
+        weights = {f: np.linspace(1, 0, len(self.columns)) * (1 + 0.1 * k) for k, f in enumerate(self.families)}
+        weights["gbm" if "gbm" in self.families else self.families[0]][3] = 5.0  # c3 first for one family only
+        idx = pd.Index(self.columns, name="column")
+        self.importance = pd.DataFrame(weights, index=idx)[self.families]
+        self.importance_low, self.importance_high = self.importance * 0.9, self.importance * 1.1
+        rows = pd.Index(np.arange(0, 2 * n, 2), name="row")
+        self.shown_rows = pd.DataFrame({c: rng.normal(size=n) for c in self.columns[:-1]}, index=rows)
+        self.shown_rows["colour"] = rng.choice(["red", "blue"], n)
+        self._phi = {f: pd.DataFrame(rng.normal(size=(n, len(self.columns))), index=rows, columns=self.columns)
+                     for f in self.families}
+
+    def values(self, family):
+        return self._phi[family] if family != "deep" else self._phi[family].iloc[::2]  # the deep net: a subset
+
+    def local(self, row_position):
+        import pandas as pd
+
+        from dllab.explain import BASE_ROW, OUTPUT_ROW, VALUE_COLUMN
+
+        row = self.shown_rows.index[::2][row_position]
+        data = {VALUE_COLUMN: list(self.shown_rows.loc[row, self.columns]) + [None, None]}
+        for f in self.families:
+            phi = self._phi[f].loc[row].tolist()
+            data[f] = phi + [0.5, 0.5 + sum(phi)]
+        frame = pd.DataFrame(data, index=pd.Index(self.columns + [BASE_ROW, OUTPUT_ROW], name="column"))
+        frame.attrs["row"] = int(row)
+        return frame
+
+
+def test_importance_figure_side_by_side_same_order_colours_and_top_15():
+    ex = _Explanation()
+    fig = plots.importance_figure(ex)
+    assert [t.name for t in fig.data] == [FAMILY_LABELS[f] for f in FAMILIES]
+    assert [t.marker.color for t in fig.data] == [plots.FAMILY_COLORS[f] for f in FAMILIES]
+    order = list(fig.data[0].y)
+    assert len(order) == 15 and order[0] == "c3" and all(list(t.y) == order for t in fig.data)
+    assert order == plots.importance_order(ex)
+    assert fig.layout.barmode == "group" and fig.layout.yaxis.autorange == "reversed"
+    assert fig.layout.xaxis.title.text.startswith("Mean |SHAP| (log-odds of the positive class)")
+    gbm = fig.data[1]
+    assert gbm.x[0] == pytest.approx(5.0) and gbm.error_x.array[0] == pytest.approx(0.5)
+
+
+def test_dependence_figure_one_panel_per_model_numeric_and_categorical():
+    ex = _Explanation(families=("linear", "deep"))
+    fig = plots.dependence_figure(ex, "c1")
+    assert [a.text for a in fig.layout.annotations][:2] == [FAMILY_LABELS["linear"], FAMILY_LABELS["deep"]]
+    assert len(fig.data[0].x) == 40 and len(fig.data[1].x) == 20  # the deep net's subset, aligned by row
+    assert fig.data[1].x[0] == pytest.approx(ex.shown_rows.loc[ex.values("deep").index[0], "c1"])
+    assert fig.layout.yaxis.title.text == "SHAP value of c1" and fig.layout.xaxis.title.text == "c1"
+    assert fig.data[0].marker.color == plots.FAMILY_COLORS["linear"]
+    cat = plots.dependence_figure(ex, "colour")
+    assert set(cat.data[0].x) == {"red", "blue"}
+
+
+def test_local_figure_waterfall_per_model_from_base_to_output():
+    ex = _Explanation(families=("linear", "gbm"))
+    fig = plots.local_figure(ex, 1, top_k=5)
+    assert [t.type for t in fig.data] == ["waterfall", "waterfall"]
+    w = fig.data[0]
+    assert w.y[0] == "base value" and w.y[-2] == "other columns" and w.y[-1] == "output"
+    assert list(w.measure) == ["absolute"] + ["relative"] * 6 + ["total"]
+    assert sum(w.x[:-1]) == pytest.approx(w.x[-1])  # contributions add up from the base value to the output
+    assert list(fig.data[1].y) == list(w.y)  # same columns, same order for every model
+    assert fig.layout.title.text.startswith(f"Row {ex.shown_rows.index[2]}:")

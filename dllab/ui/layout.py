@@ -38,6 +38,12 @@ PAGES = (
              "How each family improves with more rows, and where the deep net would catch up"),
     PageInfo("pages/4_Subgroups.py", "Subgroups", ":material/groups:",
              "Where each model fails, where the families disagree, and what happens under shift"),
+    PageInfo("pages/5_Explain.py", "Explain", ":material/psychology_alt:",
+             "What each model relies on, whether they agree, and one row explained by every model"),
+    PageInfo("pages/6_Verdict.py", "Verdict", ":material/gavel:",
+             "Use deep learning here? The recommendation, its reasons, and the report"),
+    PageInfo("pages/7_Workshop.py", "Workshop", ":material/school:",
+             "A guided sequence of scenarios: guess which approach wins, then see the evidence"),
 )
 
 

@@ -23,6 +23,12 @@ from .. import runner
 from ..config import BUDGETS, RunConfig
 from ..errors import ConfigError, DataError
 from ..models import FAMILIES, FAMILY_LABELS
+
+try:  # text data adds a fourth family ("transfer"); the default is the families that fit the data
+    from ..models import default_families
+except ImportError:  # pragma: no cover - older model package
+    def default_families(data=None) -> tuple:
+        return ("linear", "gbm", "deep")
 from . import state
 from .cache import results
 
@@ -65,7 +71,8 @@ def run_settings(ds) -> tuple[RunConfig, bool]:
         seed = c4.number_input("Seed", min_value=0, max_value=2**31 - 1, value=0, step=1, key="seed",
                                persist_state="session", help="Same seed, same data, same settings: same numbers.")
         c5, c6 = st.columns([5, 3])
-        families = c5.multiselect("Model families", list(FAMILIES), default=list(FAMILIES), key="families",
+        defaults = tuple(default_families(ds))
+        families = c5.multiselect("Model families", list(FAMILIES), default=list(defaults), key="families",
                                   format_func=FAMILY_LABELS.get, persist_state="session")
         device = c6.segmented_control(
             "Device for the deep net and XGBoost", ["auto", "cpu", "cuda"], default="auto", required=True,
@@ -79,7 +86,7 @@ def run_settings(ds) -> tuple[RunConfig, bool]:
     try:
         config = RunConfig(budget=budget or "standard", n_folds=None if folds is None else int(folds),
                            repeats=None if repeats is None else int(repeats), seed=int(seed),
-                           device=device or "auto", families=tuple(families) or FAMILIES,
+                           device=device or "auto", families=tuple(families) or defaults,
                            max_rows=getattr(st.session_state.get("recipe"), "max_rows", 100_000))
     except ConfigError as exc:
         st.error(str(exc))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,8 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 PAGES = {"Home": "app.py", "Data": "pages/1_Data.py", "Compare": "pages/2_Compare.py",
-         "Data size": "pages/3_Data_size.py", "Subgroups": "pages/4_Subgroups.py"}
+         "Data size": "pages/3_Data_size.py", "Subgroups": "pages/4_Subgroups.py",
+         "Explain": "pages/5_Explain.py", "Verdict": "pages/6_Verdict.py", "Workshop": "pages/7_Workshop.py"}
 #: Generous: two shared CPU cores; a real quick run on ~200 rows takes 15-30 s there.
 TIMEOUT = 240
 
@@ -35,7 +37,10 @@ def tiny_frame(n: int = 160, seed: int = 0) -> pd.DataFrame:
 def make_comparison(task="binary", *, fail=(), seconds=None):
     """A Comparison from hand-made predictions (no training): 3 folds x 2 repeats on 120 rows."""
     from dllab.comparison import Comparison, FitRecord
-    from dllab.models import FAMILIES
+    try:
+        from dllab.models import BASE_FAMILIES as FAMILIES  # "transfer" (text data only) is not faked here
+    except ImportError:
+        from dllab.models import FAMILIES
     from dllab.splits import make_splits
 
     rng = np.random.default_rng(0)
@@ -57,3 +62,48 @@ def make_comparison(task="binary", *, fail=(), seconds=None):
             records.append(FitRecord(family=fam, split=i, status="ok", test_idx=te, prediction=pred,
                                      fit_seconds=seconds[fam], predict_seconds=0.01))
     return Comparison(records, y=y, task=task, splits=splits)
+
+
+@functools.lru_cache(maxsize=1)
+def kept():
+    """``(ds, config, cmp)``: a real quick comparison (linear + XGBoost, 3 folds) of 600 planted-subgroup rows
+    that keeps its models (the Explain page needs them). Made once per test process: a few seconds."""
+    from dllab import runner
+    from dllab.config import RunConfig
+    from dllab.datasets import load
+
+    ds = load("planted_subgroup", max_rows=600)
+    config = RunConfig(budget="quick", n_folds=3, families=("linear", "gbm"))
+    return ds, config, runner.compare(ds, config=config, keep_models=True)
+
+
+def with_kept(at):
+    """Put :func:`kept`'s data in ``at``'s session and its comparison in the result store, as after a run."""
+    from dllab.ui.cache import results
+
+    ds, config, cmp = kept()
+    results().put((ds.sha256, config.key()), cmp)
+    at.session_state["dataset"] = ds
+    at.session_state["requested"] = {ds.sha256: config}
+    return at
+
+
+def margin_comparison(gap_points: int = 2, *, n: int = 1000):
+    """A hand-made binary Comparison (5 folds, no training): XGBoost is right on ``gap_points`` more rows
+    in every 100 than the linear model (85%), the same on every split, so its win is significant."""
+    from dllab.comparison import Comparison, FitRecord
+    from dllab.splits import make_splits
+
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 2, n)
+    perm = rng.permutation(n)  # which rows each model gets right, spread over the splits
+    splits = make_splits(y, task="binary", n_folds=5, n_repeats=1, random_state=0)
+    right = {"linear": (perm % 100) < 85, "gbm": (perm % 100) < 85 + gap_points}
+    records = []
+    for i, (_, te) in enumerate(splits):
+        for fam, ok in right.items():
+            p1 = np.where(ok[te] == (y[te] == 1), 0.8, 0.2)
+            records.append(FitRecord(family=fam, split=i, status="ok", test_idx=te,
+                                     prediction=np.column_stack([1 - p1, p1]),
+                                     fit_seconds={"linear": 0.05, "gbm": 0.8}[fam], predict_seconds=0.01))
+    return Comparison(records, y=y, task="binary", splits=splits)

@@ -1,5 +1,6 @@
 """The app in a real browser: load a built-in, run a quick comparison, see the results, then the
-Subgroups page (reads that comparison) and the Data size page (a small curve run)."""
+Subgroups page (reads that comparison), the Data size page (a small curve run), the Explain page, and the
+Verdict page with its HTML report opened offline."""
 
 from __future__ import annotations
 
@@ -103,6 +104,36 @@ def test_load_builtin_run_quick_comparison_and_see_results(server, page, browser
     expect(page.get_by_test_id("stException")).to_have_count(0)
     _screenshot(page, "datasize", height=1900)
 
+    # Explain: the comparison's models explained (nothing retrained): importance bars, statements, one row.
+    _go(page, "Explain")
+    expect(page.get_by_role("heading", name="What each model relies on")).to_be_visible(timeout=120_000)
+    expect(page.get_by_role("heading", name="One row, explained by every model")).to_be_visible(timeout=60_000)
+    page.wait_for_selector(IDLE)
+    titles = _chart_titles(page)
+    assert any(t.startswith("Global importance") for t in titles), titles
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    _screenshot(page, "explain", height=3000)
+
+    # Verdict: the recommendation first, from the analyses above; the needs update it; the report downloads.
+    _go(page, "Verdict")
+    headline = page.get_by_test_id("stHeading").filter(has_text="confidence:").first
+    expect(headline).to_be_visible(timeout=60_000)
+    assert headline.text_content().startswith(("Use ", "Undecided"))
+    page.wait_for_selector(IDLE)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    page.get_by_text("Each decision must be explained").click()
+    expect(page.get_by_text("a regulator must see each decision", exact=False).or_(
+        page.get_by_test_id("stHeading").filter(has_text="confidence:")).first).to_be_visible()
+    page.wait_for_selector(IDLE)
+    _screenshot(page, "verdict", height=1800)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Report (HTML)").click()
+    assert download.value.suggested_filename.endswith(".html")
+    ARTIFACTS.mkdir(exist_ok=True)
+    report = ARTIFACTS / "report.html"  # the download's own path has no extension: save it as .html
+    download.value.save_as(report)
+    _check_report_offline(browser, report)
+
     # Another browser session on the same server sees neither the data nor the results.
     other = browser.new_context().new_page()
     _open(other, f"{server}/Compare")
@@ -113,6 +144,44 @@ def test_load_builtin_run_quick_comparison_and_see_results(server, page, browser
 def test_deep_link_opens_data_page_with_sidebar(server, page):
     _open(page, f"{server}/Data")
     expect(page.get_by_test_id("stMain").get_by_role("heading", name="Data", exact=True)).to_be_visible()
-    expect(page.get_by_test_id("stPageLink")).to_have_count(5)
+    expect(page.get_by_test_id("stPageLink")).to_have_count(8)
     expect(page.get_by_test_id("stSidebarNavLink")).to_have_count(0)
     expect(page.get_by_test_id("stFileUploaderDropzone")).to_be_visible()
+
+
+def _check_report_offline(browser, path: Path):
+    """The HTML report opens from disk with every network request refused: no console error, charts drawn."""
+    context = browser.new_context()
+    blocked = []
+
+    def refuse(route):
+        if route.request.url.startswith("file:"):
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", refuse)
+    context.set_offline(True)
+    view = context.new_page()
+    errors = []
+    view.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    view.on("pageerror", lambda e: errors.append(str(e)))
+    view.goto(path.resolve().as_uri())
+    view.wait_for_selector(".plotly-graph-div .main-svg", timeout=30_000)
+    expect(view.locator("#verdict")).to_contain_text("confidence")
+    assert view.locator(".plotly-graph-div .main-svg").count() >= 2
+    assert errors == [] and blocked == [], (errors, blocked)
+    context.close()
+
+
+def test_workshop_opens_by_its_url_and_steps_through_scenarios(server, page):
+    _open(page, f"{server}/Workshop")
+    main = page.get_by_test_id("stMain")
+    expect(main.get_by_role("heading", name="Workshop", exact=True)).to_be_visible()
+    expect(main.get_by_role("heading", name="1. Small tabular data")).to_be_visible()
+    expect(page.get_by_role("radiogroup", name="Predict which approach wins.")).to_be_visible()
+    page.get_by_role("button", name="Next").click()
+    expect(main.get_by_role("heading", name="2. A simple linear relationship")).to_be_visible()
+    expect(page.get_by_role("button", name="Run and reveal")).to_be_visible()
+    expect(page.get_by_test_id("stException")).to_have_count(0)

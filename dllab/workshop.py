@@ -1,0 +1,280 @@
+"""Workshop mode: a guided sequence of scenarios, one lesson each (no streamlit here).
+
+Each :class:`Scenario` names a built-in dataset, a small run (the quick budget, sized to finish in
+under a minute on a laptop), the analysis whose chart carries the lesson, and the answer expected
+beforehand with its justification. :func:`run_scenario` runs it end to end and returns a JSON-ready
+summary (the verdict, the scores and the key chart as plotly JSON). Summaries can be kept on disk
+under :func:`cache_dir` (``workshop_cache/`` beside the package, or ``$DLLAB_WORKSHOP_CACHE``) for
+instant replay; they are only ever written by running, keyed by the scenario and every setting that
+changes the numbers (:func:`cache_key`), and the app marks them as precomputed with a recompute button.
+
+Examples
+--------
+>>> [s.id for s in scenarios()][:3]
+['small_tabular', 'linear', 'smooth_big']
+>>> get("linear").expected
+'linear'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import RunConfig
+from .verdict import Needs
+
+__all__ = ["Scenario", "scenarios", "get", "CHOICES", "CHOICE_LABELS", "ANALYSES", "run_scenario", "cache_dir",
+           "cache_key", "cache_path", "load_cached", "save_cached", "guess_was_right", "cheapest"]
+
+#: What the user can guess: the recommendation codes of :mod:`dllab.verdict`.
+CHOICES = ("linear", "gbm", "deep")
+CHOICE_LABELS = {"linear": "A linear model", "gbm": "Gradient boosting (XGBoost)", "deep": "Deep learning",
+                 "undecided": "Undecided (not enough evidence)"}
+#: The analysis whose chart is shown at the reveal.
+ANALYSES = ("compare", "curve", "subgroups", "shift", "explain")
+_BASE = ("linear", "gbm", "deep")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One workshop step.
+
+    Attributes
+    ----------
+    id, title : str
+    setup : str
+        What the data is, shown with the prompt (does not give the answer away).
+    lesson : str
+        What the reveal teaches.
+    prompt : str
+    dataset : str
+        A built-in name (:func:`dllab.datasets.builtin_names`).
+    max_rows : int
+    config : RunConfig
+        The quick budget with 3 folds (the verdict needs at least 3 shared splits).
+    analysis : str
+        One of :data:`ANALYSES`.
+    expected : str
+        The recommendation expected beforehand (one of :data:`CHOICES`).
+    why : str
+        The justification of ``expected``, written before running.
+    needs : Needs
+    shift_column : str or None
+        The column whose groups are held out (``analysis == "shift"``).
+    choices : tuple of str
+    """
+
+    id: str
+    title: str
+    setup: str
+    lesson: str
+    dataset: str
+    max_rows: int
+    config: RunConfig
+    analysis: str
+    expected: str
+    why: str
+    prompt: str = "Predict which approach wins."
+    needs: Needs = field(default_factory=Needs)
+    shift_column: str | None = None
+    choices: tuple = CHOICES
+
+    def cost(self) -> float:
+        """A rough cost: rows x fits, the deep net (and the encoder) counting 10 times a fast model."""
+        weight = sum(10 if f in ("deep", "transfer") else 1 for f in self.config.families)
+        extra = {"compare": 1.0, "explain": 1.1, "subgroups": 1.0, "curve": 1.6, "shift": 3.0}[self.analysis]
+        return self.max_rows * weight * self.config.resolved_folds * extra
+
+
+def _quick(families=_BASE, **kw) -> RunConfig:
+    return RunConfig(budget="quick", n_folds=3, families=tuple(families), **kw)
+
+
+def scenarios() -> list[Scenario]:
+    """The workshop, in order. Images and text are included when their built-ins exist."""
+    from .datasets import builtin_names
+
+    names = set(builtin_names())
+    out = [
+        Scenario("small_tabular", "Small tabular data",
+                 "569 tumours, 30 numeric measurements each, benign or malignant.",
+                 "With a few hundred clean rows a linear model is as accurate as a deep net, at a fraction of the "
+                 "cost: the simplest model that is not beaten is the answer.",
+                 "breast_cancer", 569, _quick(max_rows=569), "compare", "linear",
+                 "Nearly linearly separable; every family scores ~96-98% and the differences are within noise."),
+        Scenario("linear", "A simple linear relationship",
+                 "Generated data: the target is a weighted sum of 10 columns plus noise.",
+                 "When the truth is linear nothing beats a linear model; extra flexibility only adds variance.",
+                 "linear", 600, _quick(max_rows=600), "compare", "linear",
+                 "The data is generated linear; the linear model is the exact model class."),
+        Scenario("smooth_big", "Lots of smooth data",
+                 "A smooth function of oblique directions with many interactions, plus axis-aligned steps; "
+                 "4,000 rows of 100,000.",
+                 "Smooth, oblique interactions favour a neural net as data grows: the curve shows whether the "
+                 "deep net is still climbing and where it would overtake boosting.",
+                 "smooth_interactions", 4000, _quick(max_rows=4000), "curve", "deep",
+                 "The smooth oblique part suits a network; with thousands of rows the deep net should lead."),
+    ]
+    if "digits" in names:
+        out.append(Scenario(
+            "images", "Images", "1,797 handwritten digits, 8x8 pixels each.",
+            "Pixels next to each other belong together: a convolutional network uses that structure, a linear "
+            "model and boosting on raw pixels cannot.",
+            "digits", 1797, _quick(max_rows=1797), "compare", "deep",
+            "Image data with a convolutional deep net: the published and expected result is that it wins."))
+    text = "fine_foods" if "fine_foods" in names else ("sms_spam" if "sms_spam" in names else None)
+    if text:
+        out.append(Scenario(
+            "text", "Text with transfer learning", "Food reviews: was the review rated 5 stars? 600 labelled rows.",
+            "With few labelled rows, a pretrained sentence encoder (transfer learning) knows language already; "
+            "TF-IDF with a linear model has to learn every word from the labels.",
+            text, 600, _quick(("linear", "gbm", "transfer"), max_rows=600), "compare",
+            "deep" if text == "fine_foods" else "linear",
+            "Sentiment in longer reviews on a few hundred rows: the pretrained encoder + head should lead "
+            "(reported as deep learning)." if text == "fine_foods" else
+            "Spam words give spam away: TF-IDF with a linear model is near the ceiling."))
+    out += [
+        Scenario("hidden_subgroup", "A hidden subgroup failure",
+                 "Customers: region, age, income, tenure, plan; did they churn? 2,000 rows.",
+                 "A good overall score can hide a group where the rule is reversed (region North, age < 25): the "
+                 "linear model cannot express it, boosting can. Look at the worst slices, not only the average.",
+                 "planted_subgroup", 2000, _quick(("linear", "gbm"), max_rows=2000), "subgroups", "gbm",
+                 "The planted subgroup is an interaction a linear model cannot represent; boosting splits on it."),
+        Scenario("population_shift", "A population shift",
+                 "The same customers; the model will be used in a region it was not trained on.",
+                 "A random split overstates how well a model travels: holding out a whole region shows the drop "
+                 "you would see after a population shift.",
+                 "planted_subgroup", 2000, _quick(("linear", "gbm"), max_rows=2000), "shift", "gbm",
+                 "Boosting leads overall (the subgroup); the shift test shows every model loses accuracy on the "
+                 "held-out region.", shift_column="region"),
+        Scenario("explainability", "An explainability requirement",
+                 "Census records: does the person earn more than $50K? Each decision must be explained to the "
+                 "person it concerns.",
+                 "Requirements can override the scores: boosting is ahead by 1-2 points, less than the large gap "
+                 "that would justify giving up an exact, additive explanation, so the linear model is recommended.",
+                 "adult", 3000, _quick(("linear", "gbm"), max_rows=3000), "explain", "linear",
+                 "Boosting beats the linear model by ~1-2 points on adult: below 3 practical differences, so the "
+                 "explainability need keeps the linear model.", needs=Needs(explain_each_decision=True)),
+    ]
+    return out
+
+
+def get(scenario_id: str) -> Scenario:
+    """The scenario called ``scenario_id``."""
+    for s in scenarios():
+        if s.id == scenario_id:
+            return s
+    raise KeyError(f"no workshop scenario {scenario_id!r}; choose one of {[s.id for s in scenarios()]}")
+
+
+def cheapest(items=None) -> Scenario:
+    """The scenario with the lowest :meth:`Scenario.cost`."""
+    return min(items or scenarios(), key=lambda s: s.cost())
+
+
+def guess_was_right(guess: str | None, summary: dict) -> bool:
+    """Whether ``guess`` is the recommendation the run produced."""
+    return guess is not None and guess == summary["verdict"]["recommendation"]
+
+
+# =========================================================================== running
+def _figure(s: Scenario, ds, cmp, *, progress=None):
+    """Run the scenario's analysis; returns ``(figure, analyses for the verdict)``."""
+    from . import plots
+
+    if s.analysis == "curve":
+        from .curves import learning_curve
+
+        lc = learning_curve(ds, config=s.config, sizes=[250, 1000], n_seeds=1, comparison=cmp, progress=progress,
+                            n_boot=50)
+        return plots.learning_curve_figure(lc), {"curve": lc}
+    if s.analysis in ("subgroups", "shift"):
+        from .subgroups import shift_test, subgroup_report
+
+        rows = None
+        if s.analysis == "shift":
+            rows = shift_test(ds, column=s.shift_column, config=s.config, max_groups=4, progress=progress)
+        rep = subgroup_report(cmp, ds, shift=rows, random_state=s.config.seed, n_boot=100)
+        if rows is not None:
+            return plots.shift_figure(rows), {"subgroups": rep}
+        worst = next((f for f in rep.families if len(rep.worst(f))), rep.families[0])
+        return plots.worst_slices_figure(rep, worst), {"subgroups": rep}
+    if s.analysis == "explain":
+        from .explain import explain
+
+        ex = explain(cmp, ds, max_rows=300, n_boot=100, random_state=s.config.seed)
+        return plots.importance_figure(ex), {"explanation": ex}
+    return plots.comparison_figure(cmp), {}
+
+
+def run_scenario(s: Scenario, *, progress=None) -> dict:
+    """Run ``s`` end to end: load, compare, its analysis, the verdict. Returns a JSON-ready summary.
+
+    Keys: ``scenario``, ``cache_key``, ``dataset`` (name, sha256, rows), ``config``, ``verdict``
+    (``Verdict.to_dict()``), ``scores`` (family -> primary metric), ``metric``, ``figure`` (plotly JSON),
+    ``seconds``, ``computed_at``.
+    """
+    from . import runner
+    from .datasets import load
+    from .report import _finite, _plain
+    from .verdict import verdict
+
+    t0 = time.perf_counter()
+    ds = load(s.dataset, max_rows=s.max_rows, random_state=s.config.seed)
+    cmp = runner.compare(ds, config=s.config, progress=progress)
+    fig, analyses = _figure(s, ds, cmp, progress=progress)
+    v = verdict(cmp, dataset=ds, needs=s.needs, **analyses)
+    summary = {
+        "scenario": s.id, "cache_key": cache_key(s), "expected": s.expected,
+        "dataset": {"name": s.dataset, "sha256": ds.sha256, "rows": int(ds.n_rows)},
+        "config": s.config.to_dict(), "metric": cmp.metric,
+        "scores": {f: float(cmp.overall.loc[f, cmp.metric]) for f in cmp.families},
+        "verdict": v.to_dict(), "figure": json.loads(fig.to_json()),
+        "seconds": time.perf_counter() - t0, "computed_at": time.strftime("%Y-%m-%d %H:%M:%S"),
+    }
+    return json.loads(json.dumps(_finite(summary), default=_plain, allow_nan=False))
+
+
+# =========================================================================== disk cache
+def cache_dir() -> Path:
+    """``$DLLAB_WORKSHOP_CACHE`` or ``workshop_cache/`` beside the ``dllab`` package."""
+    return Path(os.environ.get("DLLAB_WORKSHOP_CACHE") or Path(__file__).resolve().parents[1] / "workshop_cache")
+
+
+def cache_key(s: Scenario) -> str:
+    """Scenario id + a hash of every setting that changes the numbers."""
+    parts = repr((s.id, s.dataset, s.max_rows, s.config.key(), s.analysis, s.shift_column,
+                  sorted(s.needs.to_dict().items())))
+    return f"{s.id}-{hashlib.sha256(parts.encode()).hexdigest()[:12]}"
+
+
+def cache_path(s: Scenario) -> Path:
+    return cache_dir() / f"{cache_key(s)}.json"
+
+
+def load_cached(s: Scenario) -> dict | None:
+    """The summary saved for ``s`` with the same settings, or None."""
+    path = cache_path(s)
+    try:
+        summary = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return summary if summary.get("cache_key") == cache_key(s) else None
+
+
+def save_cached(s: Scenario, summary: dict) -> Path | None:
+    """Write ``summary`` for ``s``; returns the path, or None when the folder is not writable."""
+    path = cache_path(s)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(summary), encoding="utf-8")
+        tmp.replace(path)
+    except OSError:
+        return None
+    return path

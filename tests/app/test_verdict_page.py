@@ -1,0 +1,127 @@
+"""The Verdict page through AppTest (opened directly), and its helpers in dllab.ui.verdict."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from apptools import ROOT, kept, margin_comparison, open_page, with_kept
+
+from dllab.config import RunConfig
+from dllab.datasets import Dataset
+from dllab.explain import explain
+from dllab.ui.cache import ResultStore, results
+from dllab.ui.explain import explanation_key
+from dllab.ui.verdict import find_analyses, needs_from, report_html, report_json_bytes
+from dllab.verdict import verdict
+
+PAGE = "Verdict"
+CONFIG = RunConfig(budget="quick", n_folds=5, families=("linear", "gbm"))
+
+
+@pytest.fixture(scope="module")
+def margin():
+    """A dataset and a hand-made comparison where XGBoost beats the linear model by 2 points, significantly."""
+    cmp = margin_comparison(2)
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"a": rng.normal(size=len(cmp.y)), "b": rng.normal(size=len(cmp.y)), "target": cmp.y})
+    ds = Dataset(frame=frame, target="target", task="binary", name="margin", roles={"a": "numeric", "b": "numeric"})
+    return ds, cmp
+
+
+def _with_margin(at, margin):
+    ds, cmp = margin
+    results().put((ds.sha256, CONFIG.key()), cmp)
+    at.session_state["dataset"] = ds
+    at.session_state["requested"] = {ds.sha256: CONFIG}
+    return at
+
+
+def _headline(at):
+    return at.header[0].value
+
+
+def test_without_data_the_page_says_what_to_do():
+    at = open_page(PAGE)
+    assert not at.exception and not at.error
+    assert at.title[0].value == "Verdict" and "No dataset" in at.info[0].value
+
+
+def test_recommendation_first_with_reasons_linking_to_evidence(margin):
+    at = _with_margin(open_page(PAGE), margin).run()
+    assert not at.exception and not at.error
+    assert _headline(at) == "Use gradient boosting (XGBoost) (confidence: high)"
+    assert [m.value for m in at.metric][:2] == ["Gradient boosting", "High"]
+    assert any(m.value.startswith("1. Boosting is 2.0 points better than the linear model") for m in at.markdown)
+    links = [(link.proto.label, link.proto.page) for link in at.main.get("page_link")]
+    assert links[0] == ("Compare", "Compare")  # the reason's evidence page
+    # The optional analyses are missing: named, with a link to each page.
+    assert {"Go to Data size", "Go to Subgroups", "Go to Explain"} <= {label for label, _ in links}
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Report (HTML)", "Report (JSON)"]
+
+
+def test_needs_change_the_verdict_without_retraining(margin, count_fits):
+    at = _with_margin(open_page(PAGE), margin).run()
+    at.checkbox(key="vd-explain").check().run()
+    assert not at.exception
+    assert _headline(at) == "Use a linear model (confidence: high)"
+    assert any("a regulator must see each decision" in m.value.lower() for m in at.markdown)
+    at.checkbox(key="vd-explain").uncheck().run()
+    assert _headline(at).startswith("Use gradient boosting")
+    at.number_input(key="vd-difference").set_value(5.0).run()  # 5 points: the 2-point win no longer matters
+    assert _headline(at) == "Use a linear model (confidence: high)"
+    at.number_input(key="vd-difference").set_value(None).run()
+    at.number_input(key="vd-seconds").set_value(0.5).run()  # XGBoost (0.8 s per fit) is too slow
+    assert _headline(at).startswith("Use a linear model")
+    assert count_fits == []
+
+
+def test_uses_an_explanation_in_the_store():
+    ds, config, cmp = kept()
+    store = results()
+    at = with_kept(open_page(PAGE)).run()
+    assert any(m.value.startswith("- **Explain**") for m in at.markdown)
+    store.put(explanation_key(ds.sha256, config, 0, 500), explain(cmp, ds, max_rows=100, n_boot=20))
+    at.run()
+    assert not at.exception
+    assert not any(m.value.startswith("- **Explain**") for m in at.markdown)
+    assert any("explanation" in c.value for c in at.caption if c.value.startswith("Used:"))
+
+
+def test_page_stays_thin():
+    source = (ROOT / "pages/6_Verdict.py").read_text()
+    assert "import pandas" not in source and "dllab.runner" not in source and len(source.splitlines()) < 80
+
+
+# ---------------------------------------------------------------------------- helpers
+def test_find_analyses_matches_data_and_settings():
+    store = ResultStore()
+    other = RunConfig(budget="quick", n_folds=2)
+    store.put(("explain", "sha", CONFIG.key(), 0, 500), "ex")
+    store.put(("explain", "sha", other.key(), 0, 500), "other settings")
+    store.put(("subgroups", "other-data", CONFIG.key(), (), None), "other data")
+    store.put(("curve", "sha", other.key(), "quick", 3, None, None), "curve of other settings")
+    found = find_analyses(store, "sha", CONFIG)
+    assert found == {"curve": "curve of other settings", "subgroups": None, "explanation": "ex"}
+    store.put(("curve", "sha", CONFIG.key(), "quick", 3, None, None), "same settings")
+    store.put(("curve", "sha", other.key(), "dense", 3, None, None), "newer, other settings")
+    assert find_analyses(store, "sha", CONFIG)["curve"] == "same settings"
+
+
+def test_needs_from_widgets():
+    n = needs_from("accuracy", explain_each_decision=True, min_difference=2.0, max_fit_seconds=None)
+    assert n.explain_each_decision and n.min_difference == pytest.approx(0.02) and n.max_fit_seconds is None
+    assert needs_from("rmse", explain_each_decision=False, min_difference=0.5, max_fit_seconds=0).min_difference == 0.5
+
+
+def test_report_bytes_are_self_contained_and_carry_the_verdict(margin):
+    ds, cmp = margin
+    v = verdict(cmp, dataset=ds)
+    html = report_html(ds, CONFIG, cmp, v, {"curve": None, "subgroups": None, "explanation": None}).decode()
+    assert html.lstrip().lower().startswith("<!doctype html") and v.headline in html
+    assert "Plotly.newPlot" in html and 'src="http' not in html  # plotly.js inline, nothing fetched
+    doc = json.loads(report_json_bytes(ds, CONFIG, cmp, v, {"curve": None, "subgroups": None, "explanation": None}))
+    assert doc["verdict"]["recommendation"] == "gbm" and doc["verdict"]["reasons"] == v.statements()
