@@ -314,7 +314,9 @@ _BUILTINS = {
         name="planted_subgroup", title="Synthetic: a subgroup with the opposite rule", task="binary",
         rows=10_000, columns=5, size="medium", kind="synthetic",
         lesson=("Good overall accuracy can hide a subgroup (region North, age < 25; about 6% of rows) "
-                "where every model is wrong: look at per-slice metrics."),
+                "that follows the opposite rule: the linear model, which cannot express the interaction, "
+                "is wrong on most of it (measured: 0.46 vs 0.75 overall) while boosting learns it; "
+                "look at per-slice metrics."),
         source="dllab.datasets.make_planted_subgroup", licence="generated (no licence needed)"),
         _planted_subgroup),
 }
