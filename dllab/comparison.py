@@ -17,6 +17,11 @@ from .models import FAMILIES, FAMILY_LABELS
 
 __all__ = ["FitRecord", "Comparison", "describe_test"]
 
+_MISMATCH = ("the comparison was run on {n_cmp} rows but dataset {name!r} has {n_ds}; pass the dataset the "
+             "comparison was run on.")
+_TARGET_MISMATCH = ("the comparison's targets differ from those of dataset {name!r}; pass the dataset the "
+                    "comparison was run on.")
+
 
 @dataclass
 class FitRecord:
@@ -136,6 +141,21 @@ class Comparison:
         return tests
 
     # ------------------------------------------------------------------ reading
+    def check_dataset(self, ds) -> None:
+        """Raise ``DataError`` unless ``ds`` is the data this comparison ran on (same rows, same target).
+
+        Later analyses (subgroups, explanations) read its predictions row by row, so a
+        different dataset would silently misalign them.
+        """
+        from .errors import DataError
+
+        if len(self.y) != ds.n_rows:
+            raise DataError(_MISMATCH.format(n_cmp=len(self.y), name=ds.name, n_ds=ds.n_rows))
+        same = (np.allclose(self.y, ds.y, equal_nan=True) if ds.task == "regression"
+                else np.array_equal(self.y, ds.y))
+        if not same:
+            raise DataError(_TARGET_MISMATCH.format(name=ds.name))
+
     def split_scores(self, family: str, metric: str | None = None) -> np.ndarray:
         """Per-split scores of ``family`` (NaN where the fit failed)."""
         metric = metric or self.metric

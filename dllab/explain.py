@@ -85,10 +85,6 @@ _PAIRS = (("deep", "gbm"), ("deep", "linear"), ("gbm", "linear"))
 _NAMES = {"deep": "the deep net", "gbm": "boosting", "linear": "the linear model"}
 _TOP_K = 5
 
-_MISMATCH = ("the comparison was run on {n_cmp} rows but dataset {name!r} has {n_ds}; pass the dataset the "
-             "comparison was run on.")
-_TARGET_MISMATCH = ("the comparison's targets differ from those of dataset {name!r}; pass the dataset the "
-                    "comparison was run on.")
 _BAD_INT = "{name}={value!r} is not valid; it must be an integer between {low} and {high}."
 _BAD_SPLIT = "split={value!r} is not valid; the comparison has splits 0 to {last}."
 _BAD_FAMILIES = "families={value!r} is not valid; choose one or more of {families}."
@@ -255,12 +251,7 @@ class Explanation:
     # ------------------------------------------------------------------ construction
     @staticmethod
     def _check(cmp, ds, *, split, max_rows, background, n_boot, n_permutations, max_evals):
-        if len(cmp.y) != ds.n_rows:
-            raise DataError(_MISMATCH.format(n_cmp=len(cmp.y), name=ds.name, n_ds=ds.n_rows))
-        same = (np.allclose(cmp.y, ds.y, equal_nan=True) if ds.task == "regression"
-                else np.array_equal(cmp.y, ds.y))
-        if not same:
-            raise DataError(_TARGET_MISMATCH.format(name=ds.name))
+        cmp.check_dataset(ds)
         if isinstance(split, bool) or not isinstance(split, (int, np.integer)) or not 0 <= split < len(cmp.splits):
             raise ConfigError(_BAD_SPLIT.format(value=split, last=len(cmp.splits) - 1))
         _check_int("max_rows", max_rows, 1, 10**7)

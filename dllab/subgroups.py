@@ -81,10 +81,6 @@ from .schema import CATEGORICAL, DATETIME, NUMERIC
 __all__ = ["Slice", "SubgroupReport", "subgroup_report", "slice_table", "shift_test", "OPS"]
 
 # ---------------------------------------------------------------------------- messages
-_MISMATCH = ("the comparison was run on {n_cmp} rows but dataset {name!r} has {n_ds}; pass the dataset the "
-             "comparison was run on.")
-_TARGET_MISMATCH = ("the comparison's targets differ from those of dataset {name!r}; pass the dataset the "
-                    "comparison was run on.")
 _UNKNOWN_COLUMN = ("{what} column {name!r} is not in the data; columns are {columns}. Pass one of them "
                    "as {arg}.")
 _BAD_INT = "{name}={value!r} is not valid; it must be an integer between {low} and {high}."
@@ -616,12 +612,7 @@ class SubgroupReport:
     # ------------------------------------------------------------------ construction
     @staticmethod
     def _check(cmp, ds, *, groups, min_size, n_boot, alpha, max_conditions, n_bins, max_levels, top_k):
-        if len(cmp.y) != ds.n_rows:
-            raise DataError(_MISMATCH.format(n_cmp=len(cmp.y), name=ds.name, n_ds=ds.n_rows))
-        same = (np.allclose(cmp.y, ds.y, equal_nan=True) if ds.task == "regression"
-                else np.array_equal(cmp.y, ds.y))
-        if not same:
-            raise DataError(_TARGET_MISMATCH.format(name=ds.name))
+        cmp.check_dataset(ds)
         cols = [c for c in ds.frame.columns if c != ds.target]
         for g in groups:
             if g not in cols:

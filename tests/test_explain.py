@@ -6,10 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from dllab.comparison import _MISMATCH as _MISMATCH_TEXT
 from dllab.comparison import Comparison
 from dllab.datasets.dataset import Dataset
 from dllab.errors import ConfigError, DataError
-from dllab.explain import (_BAD_FAMILIES, _BAD_ROW, _BAD_SPLIT, _MISMATCH, _NO_MODEL, BASE_ROW, OUTPUT_ROW,
+from dllab.explain import (_BAD_FAMILIES, _BAD_ROW, _BAD_SPLIT, _NO_MODEL, BASE_ROW, OUTPUT_ROW,
                            VALUE_COLUMN, deep_evals_per_row, explain)
 from dllab.models import BASE_FAMILIES as FAMILIES
 from dllab.runner import Task, run_tasks, task_seed
@@ -242,7 +243,7 @@ def test_bad_inputs_name_the_value(fitted, message_re):
     with pytest.raises(ConfigError, match=message_re(_BAD_FAMILIES)):
         explain(cmp, ds, families=["forest"])
     other = _frame("regression", n=50)
-    with pytest.raises(DataError, match=message_re(_MISMATCH)):
+    with pytest.raises(DataError, match=message_re(_MISMATCH_TEXT)):
         explain(cmp, other)
     ex = explain(cmp, ds, max_rows=20, n_boot=10, families="linear")
     with pytest.raises(ConfigError, match=message_re(_BAD_ROW)):

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from sklearn import metrics as skm
 
+from dllab.comparison import _MISMATCH as _MISMATCH_TEXT
 from dllab.comparison import Comparison, FitRecord
 from dllab.config import RunConfig
 from dllab.datasets import from_frame, load_builtin
@@ -15,7 +16,7 @@ from dllab.errors import ConfigError, DataError
 from dllab.metrics import METRICS, bootstrap_ci
 from dllab.runner import compare
 from dllab.splits import make_splits
-from dllab.subgroups import (_BAD_INT, _BAD_PAIR, _FEW_GROUPS, _MISMATCH, _UNKNOWN_COLUMN, Slice, benjamini_hochberg,
+from dllab.subgroups import (_BAD_INT, _BAD_PAIR, _FEW_GROUPS, _UNKNOWN_COLUMN, Slice, benjamini_hochberg,
                              shift_test, slice_table, subgroup_report)
 
 QUICK_LINEAR = RunConfig(budget="quick", families=("linear",), n_folds=3, n_jobs=1)
@@ -239,7 +240,7 @@ def test_same_seed_same_intervals_and_pickles(binary_ds):
 # --------------------------------------------------------------------------- bad input
 def test_bad_inputs_name_the_value(binary_ds, regression_ds, message_re):
     cmp = _fake_cmp(binary_ds, {"linear": _proba(binary_ds.y)})
-    with pytest.raises(DataError, match=message_re(_MISMATCH)):
+    with pytest.raises(DataError, match=message_re(_MISMATCH_TEXT)):
         subgroup_report(cmp, regression_ds)
     with pytest.raises(DataError, match=message_re(_UNKNOWN_COLUMN)):
         subgroup_report(cmp, binary_ds, groups=["nope"])

@@ -305,6 +305,16 @@ def _logistic(Z, codes, *, Cs, cv, random_state, max_iter=2000):
                                 random_state=random_state).fit(Z, codes)
 
 
+def _fit_linear_head(est, Z, target) -> None:
+    """Logistic regression (C by inner CV) or ridge on ``Z``: sets ``model_`` and ``C_``/``alpha_``."""
+    if est._classifier:
+        est.model_ = _logistic(Z, target, Cs=est.Cs, cv=est.cv, random_state=est.random_state)
+        est.C_ = float(np.ravel(est.model_.C_)[0])
+    else:
+        est.model_ = RidgeCV(alphas=np.logspace(-3, 3, 13)).fit(Z, target)
+        est.alpha_ = float(est.model_.alpha_)
+
+
 # ======================================================================================
 # linear and gbm: TF-IDF
 # ======================================================================================
@@ -355,12 +365,7 @@ class _TextLinearBase(_TextBase):
     def _fit(self, texts, other, target):
         self.tfidf_ = _Tfidf(self.max_features)
         Z = self._design(texts, other, fit=True)
-        if self._classifier:
-            self.model_ = _logistic(Z, target, Cs=self.Cs, cv=self.cv, random_state=self.random_state)
-            self.C_ = float(np.ravel(self.model_.C_)[0])
-        else:
-            self.model_ = RidgeCV(alphas=np.logspace(-3, 3, 13)).fit(Z, target)
-            self.alpha_ = float(self.model_.alpha_)
+        _fit_linear_head(self, Z, target)
 
     def _predict_proba(self, texts, other):
         return self.model_.predict_proba(self._design(texts, other, fit=False))
@@ -611,12 +616,7 @@ class _TransferBase(_TextBase):
 
     def _fit(self, texts, other, target):
         Z = self._design(texts, other)
-        if self._classifier:
-            self.model_ = _logistic(Z, target, Cs=self.Cs, cv=self.cv, random_state=self.random_state)
-            self.C_ = float(np.ravel(self.model_.C_)[0])
-        else:
-            self.model_ = RidgeCV(alphas=np.logspace(-3, 3, 13)).fit(Z, target)
-            self.alpha_ = float(self.model_.alpha_)
+        _fit_linear_head(self, Z, target)
 
     def _predict_proba(self, texts, other):
         return self.model_.predict_proba(self._design(texts, other))
