@@ -6,5 +6,9 @@ A user's own setting wins.
 """
 
 import os
+import sys
+from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
+# Test helpers shared across test folders (tests/fakes.py); --import-mode=importlib adds no paths.
+sys.path.insert(0, str(Path(__file__).resolve().parent / "tests"))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from fakes import fake_comparison
+
 from dllab import plots
 from dllab.comparison import Comparison, FitRecord
 from dllab.models import FAMILIES as ALL_FAMILIES
@@ -16,25 +18,7 @@ from dllab.splits import make_splits
 
 
 def _comparison(task="binary", *, fail=(), seconds=None):
-    rng = np.random.default_rng(0)
-    n = 120
-    y = rng.integers(0, 2, n) if task == "binary" else rng.normal(size=n)
-    splits = make_splits(y, task=task, n_folds=3, n_repeats=2, random_state=0)
-    seconds = seconds or {"linear": 0.05, "gbm": 0.8, "deep": 12.0}
-    records = []
-    for i, (_, te) in enumerate(splits):
-        for k, fam in enumerate(FAMILIES):
-            if fam in fail:
-                records.append(FitRecord(family=fam, split=i, status="failed", test_idx=te, reason="boom"))
-                continue
-            if task == "binary":
-                p1 = np.clip(0.5 + (2 * y[te] - 1) * (0.1 + 0.1 * k) + rng.normal(0, 0.2, len(te)), 0.01, 0.99)
-                pred = np.column_stack([1 - p1, p1])
-            else:
-                pred = y[te] + rng.normal(0, 1.0 - 0.2 * k, len(te))
-            records.append(FitRecord(family=fam, split=i, status="ok", test_idx=te, prediction=pred,
-                                     fit_seconds=seconds[fam], predict_seconds=0.01))
-    return Comparison(records, y=y, task=task, splits=splits)
+    return fake_comparison(task, fail=fail, seconds=seconds)
 
 
 def test_every_family_has_one_fixed_colour_and_symbol():

@@ -36,32 +36,9 @@ def tiny_frame(n: int = 160, seed: int = 0) -> pd.DataFrame:
 
 def make_comparison(task="binary", *, fail=(), seconds=None):
     """A Comparison from hand-made predictions (no training): 3 folds x 2 repeats on 120 rows."""
-    from dllab.comparison import Comparison, FitRecord
-    try:
-        from dllab.models import BASE_FAMILIES as FAMILIES  # "transfer" (text data only) is not faked here
-    except ImportError:
-        from dllab.models import FAMILIES
-    from dllab.splits import make_splits
+    from fakes import fake_comparison
 
-    rng = np.random.default_rng(0)
-    n = 120
-    y = rng.integers(0, 2, n) if task == "binary" else rng.normal(size=n)
-    splits = make_splits(y, task=task, n_folds=3, n_repeats=2, random_state=0)
-    seconds = seconds or {"linear": 0.05, "gbm": 0.8, "deep": 12.0}
-    records = []
-    for i, (_, te) in enumerate(splits):
-        for k, fam in enumerate(FAMILIES):
-            if fam in fail:
-                records.append(FitRecord(family=fam, split=i, status="failed", test_idx=te, reason="boom"))
-                continue
-            if task == "binary":
-                p1 = np.clip(0.5 + (2 * y[te] - 1) * (0.1 + 0.1 * k) + rng.normal(0, 0.2, len(te)), 0.01, 0.99)
-                pred = np.column_stack([1 - p1, p1])
-            else:
-                pred = y[te] + rng.normal(0, 1.0 - 0.2 * k, len(te))
-            records.append(FitRecord(family=fam, split=i, status="ok", test_idx=te, prediction=pred,
-                                     fit_seconds=seconds[fam], predict_seconds=0.01))
-    return Comparison(records, y=y, task=task, splits=splits)
+    return fake_comparison(task, fail=fail, seconds=seconds)
 
 
 @functools.lru_cache(maxsize=1)
