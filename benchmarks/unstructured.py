@@ -23,6 +23,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
+def _timed_fit_predict(model, X, y) -> tuple[float, float]:
+    """Seconds to fit ``model`` on (X, y) and to predict X."""
+    start = time.perf_counter()
+    model.fit(X, y)
+    fit = time.perf_counter() - start
+    start = time.perf_counter()
+    model.predict_proba(X)
+    return fit, time.perf_counter() - start
+
+
 def _cnn_rows(name, budget, device, rows):
     from dllab.datasets import load
     from dllab.models.cnn import cnn_model
@@ -30,12 +40,7 @@ def _cnn_rows(name, budget, device, rows):
     ds = load(name)
     X, y = ds.X.iloc[:rows], ds.y[:rows]
     model = cnn_model(ds.task, image_shape=ds.meta["image_shape"], budget=budget, random_state=0, device=device)
-    start = time.perf_counter()
-    model.fit(X, y)
-    fit = time.perf_counter() - start
-    start = time.perf_counter()
-    model.predict_proba(X)
-    pred = time.perf_counter() - start
+    fit, pred = _timed_fit_predict(model, X, y)
     return {"model": f"CNN {budget}", "data": f"{name} {ds.meta['image_shape'][0]}x{ds.meta['image_shape'][1]}",
             "device": device, "rows": len(X), "train rows/s": model.n_epochs_ * len(X) / fit,
             "predict rows/s": len(X) / pred, "seconds": fit}
@@ -48,12 +53,7 @@ def _textnet_rows(device, rows):
     ds = load("sms_spam")
     X, y = ds.X.iloc[:rows], ds.y[:rows]
     model = text_model("deep", ds.task, text_columns=["text"], budget="quick", random_state=0, device=device)
-    start = time.perf_counter()
-    model.fit(X, y)
-    fit = time.perf_counter() - start
-    start = time.perf_counter()
-    model.predict_proba(X)
-    pred = time.perf_counter() - start
+    fit, pred = _timed_fit_predict(model, X, y)
     return {"model": "text net (scratch) quick", "data": "sms_spam", "device": device, "rows": len(X),
             "train rows/s": model.n_epochs_ * len(X) / fit, "predict rows/s": len(X) / pred, "seconds": fit}
 

@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from .comparison import format_ci
 from .config import RunConfig
 from .errors import ConfigError
 from .metrics import METRICS, metrics_for, primary_metric
@@ -972,7 +973,7 @@ class LearningCurve:
             row = {"rows": f"{int(n):,}"}
             for f in self.families:
                 r = self.summary[(self.summary.family == f) & (self.summary["size"] == n)].iloc[0]
-                row[FAMILY_LABELS.get(f, f)] = _fmt_ci(r["mean"], r["ci_low"], r["ci_high"])
+                row[FAMILY_LABELS.get(f, f)] = format_ci(r["mean"], r["ci_low"], r["ci_high"])
                 row[f"{f} fit s"] = "—" if not np.isfinite(r["fit_seconds"]) else f"{r['fit_seconds']:.2f}"
             rows.append(row)
         return pd.DataFrame(rows)
@@ -1228,9 +1229,3 @@ def _round_n(n) -> int:
     return int(round(n, -digits))
 
 
-def _fmt_ci(mean, lo, hi) -> str:
-    if not np.isfinite(mean):
-        return "—"
-    if not (np.isfinite(lo) and np.isfinite(hi)):
-        return f"{mean:.4f}"
-    return f"{mean:.4f} [{lo:.4f}, {hi:.4f}]"

@@ -5,32 +5,19 @@ from __future__ import annotations
 import io
 import json
 
-import numpy as np
 import pandas as pd
 import pytest
 
+from fakes import fake_comparison
+
 from dllab import report
-from dllab.comparison import Comparison, FitRecord
 from dllab.models import BASE_FAMILIES as FAMILIES  # "transfer" (text data only) is not faked here
-from dllab.splits import make_splits
 
 
 
 def _comparison(*, fail=()):
     # Hand-made predictions, no training: 3 folds x 2 repeats on 120 rows.
-    rng = np.random.default_rng(0)
-    y = rng.integers(0, 2, 120)
-    splits = make_splits(y, task="binary", n_folds=3, n_repeats=2, random_state=0)
-    records = []
-    for i, (_, te) in enumerate(splits):
-        for k, fam in enumerate(FAMILIES):
-            if fam in fail:
-                records.append(FitRecord(family=fam, split=i, status="failed", test_idx=te, reason="boom"))
-                continue
-            p1 = np.clip(0.5 + (2 * y[te] - 1) * 0.1 * (k + 1) + rng.normal(0, 0.2, len(te)), 0.01, 0.99)
-            records.append(FitRecord(family=fam, split=i, status="ok", test_idx=te,
-                                     prediction=np.column_stack([1 - p1, p1]), fit_seconds=0.1 * (k + 1)))
-    return Comparison(records, y=y, task="binary", splits=splits)
+    return fake_comparison("binary", fail=fail, seconds={"linear": 0.1, "gbm": 0.2, "deep": 0.3})
 
 
 def test_json_is_the_comparison_contract_and_strict_json():
