@@ -88,11 +88,14 @@ def test_load_builtin_run_quick_comparison_and_see_results(server, page, browser
     # Data size: a small curve (linear model only, 2 subsamples per size; the largest size reuses the
     # comparison's fits), to keep the browser test short.
     _go(page, "Data size")
+    page.wait_for_selector(IDLE)
     chips = page.get_by_role("group", name="Selected values").get_by_role("button")
-    for name in [b.get_attribute("aria-label") for b in chips.all()]:
-        if name != "Remove Linear model":
-            page.get_by_role("button", name=name, exact=True).click()
+    expect(chips).to_have_count(3)  # every tabular family is chosen by default; read it before removing
+    for label in ("Gradient boosting (XGBoost)", "Deep network"):
+        page.get_by_role("button", name=f"Remove {label}", exact=True).click()
+        page.wait_for_selector(IDLE)
     expect(chips).to_have_count(1)
+    expect(page.get_by_role("button", name="Remove Linear model", exact=True)).to_be_visible()
     seeds = page.get_by_role("spinbutton", name="Subsamples per size")
     seeds.fill("2")
     seeds.press("Tab")
