@@ -22,11 +22,18 @@ The rule
    difference with significance (Nadeau-Bengio corrected paired t-test,
    ``Comparison.difference``, p < ``ALPHA``). The recommendation is the simplest
    family that no more complex family beats.
-4. **Requirements override the scores.** If each decision must be explained to a
+4. **Reliability.** A model that fails a group does not solve the problem
+   reliably. If one of the chosen family's ``FAILURE_SLICES`` worst significant
+   slices (:meth:`SubgroupReport.worst`) is one on which a more complex family
+   scores at least ``LARGE_GAP_FACTOR`` practical differences better, with the two
+   95% CIs apart, and the chosen family does not beat that family overall, the
+   more complex family is recommended instead (at most ``medium`` confidence).
+5. **Requirements override the scores.** If each decision must be explained to a
    customer or regulator, the linear model (an exact, additive explanation) is
    recommended instead unless the chosen model is ahead of it by a *large* gap:
-   ``LARGE_GAP_FACTOR`` practical differences; then the trade-off is stated.
-5. **Confidence** starts ``high`` and is lowered (to ``medium``, then ``low``) by:
+   ``LARGE_GAP_FACTOR`` practical differences, or the linear model fails a group
+   (step 4); then the trade-off is stated.
+6. **Confidence** starts ``high`` and is lowered (to ``medium``, then ``low``) by:
    fewer than ``FULL_SPLITS`` splits; a deciding win with p >= ``STRONG_P`` or a
    margin under ``CLEAR_MARGIN_FACTOR`` practical differences; a kept simpler model
    whose CI still allows more than ``LARGE_GAP_FACTOR`` practical differences of gain
@@ -34,7 +41,7 @@ The rule
    curve that expects the deep net to overtake recommended boosting; image or text
    data where the deep net does not win; a significant failure slice on which another
    family is clearly better.
-6. **Context** (reasons, no change of recommendation): the curve's crossover and
+7. **Context** (reasons, no change of recommendation): the curve's crossover and
    slope, the recommended model's worst slice and its drop under population shift,
    the agreement of the explanations, cost (how many times faster the recommended
    model trains), and the device the deep net used when no GPU is available.
@@ -74,6 +81,7 @@ FULL_SPLITS = 5                   # fewer shared splits -> at most medium confid
 STRONG_P = 0.01                   # a deciding win with p >= 0.01 -> at most medium confidence
 CLEAR_MARGIN_FACTOR = 2.0         # a deciding win under 2 practical differences -> at most medium
 LOW_AGREEMENT = 0.5               # explanation rank correlation below this: the models rely on different columns
+FAILURE_SLICES = 3                # step 4 looks at the chosen model's 3 worst significant slices
 CROSSOVER_HORIZON = 10.0          # the curve's extrapolation horizon (x the rows used), as dllab.curves
 
 THRESHOLDS = {
@@ -81,6 +89,7 @@ THRESHOLDS = {
     "default_relative_difference": DEFAULT_RELATIVE_DIFFERENCE, "large_gap_factor": LARGE_GAP_FACTOR,
     "wide_ci_factor": WIDE_CI_FACTOR, "min_splits": MIN_SPLITS, "full_splits": FULL_SPLITS,
     "strong_p": STRONG_P, "clear_margin_factor": CLEAR_MARGIN_FACTOR, "low_agreement": LOW_AGREEMENT,
+    "failure_slices": FAILURE_SLICES,
 }
 
 #: Families from simplest to most complex; ``transfer`` is a deep model (pretrained encoder + head).
@@ -445,8 +454,18 @@ def verdict(comparison, *, curve=None, subgroups=None, explanation=None, dataset
             if np.isfinite(hi) and hi > LARGE_GAP_FACTOR * delta:
                 b.cap(1, "the interval still allows a large gain")
 
-    # ---- 4. requirements override the scores
-    if needs.explain_each_decision and chosen != "linear" and "linear" in fams:
+    # ---- 4. a model that fails a group is not reliable: the next family up that does not
+    overridden = _reliability(b, subgroups, chosen, fams, tests, beats, metric, delta)
+    if overridden is not None:
+        failed_slice, chosen = overridden
+
+    # ---- 5. requirements override the scores
+    if needs.explain_each_decision and overridden is not None and "linear" in fams and chosen != "linear" \
+            and failed_slice["family"] == "linear":
+        b.add(f"each decision must be explained, but the linear model fails on rows with "
+              f"{failed_slice['description']} (n = {int(failed_slice['size']):,}): keep {_NAMES[chosen]} and explain "
+              f"each decision with SHAP values, accepting a less transparent model", "requirement", "Explain")
+    elif needs.explain_each_decision and chosen != "linear" and "linear" in fams:
         t, gain, _, _ = tests[(chosen, "linear")]
         large = LARGE_GAP_FACTOR * delta
         if gain < large:
@@ -465,12 +484,54 @@ def verdict(comparison, *, curve=None, subgroups=None, explanation=None, dataset
         b.add(f"each decision must be explained: the linear model is transparent, and its {cols} add up "
               f"exactly to each prediction", "requirement", "Explain")
 
-    # ---- 5 and 6. context and confidence
+    # ---- 6 and 7. context and confidence
     _curve_reasons(b, curve, chosen, metric)
     _subgroup_reasons(b, subgroups, chosen, metric, delta)
     _explanation_reasons(b, explanation, chosen)
     _modality_reasons(b, dataset, chosen, cmp, fams, tests, metric)
     return done(_RECOMMENDATION_OF[chosen], chosen)
+
+
+def _reliability(b, report, chosen, fams, tests, beats, metric, delta):
+    """Step 4: move up from ``chosen`` when it fails a group on which a more complex family is clearly better.
+
+    A failure slice is one of ``chosen``'s significantly worse slices (``SubgroupReport.worst``, top
+    ``FAILURE_SLICES``). A more complex family takes over when, on that slice, it scores at least
+    ``LARGE_GAP_FACTOR`` practical differences better with the two 95% CIs apart, and ``chosen`` does
+    not beat it overall (the rule of step 3). Returns ``(slice row, new family)`` or None.
+    """
+    if report is None or chosen not in report.families:
+        return None
+    frame = report.frame
+    sign = 1.0 if report.higher_is_better else -1.0
+    above = [f for f in fams[fams.index(chosen) + 1:] if f in report.families]
+    overall = float(report.overall.loc[chosen, "score"])
+    for _, r in report.worst(chosen, top_k=FAILURE_SLICES).iterrows():
+        for q in above:
+            row = frame[(frame.slice == r["slice"]) & (frame.family == q)]
+            if row.empty:
+                continue
+            row = row.iloc[0]
+            better = sign * (row["score"] - r["score"])
+            apart = (row["ci_low"] > r["ci_high"]) if report.higher_is_better else (row["ci_high"] < r["ci_low"])
+            t, gain, _, _ = tests[(q, chosen)]
+            if better < LARGE_GAP_FACTOR * delta or not apart or (t.significant and -gain >= delta):
+                continue
+            where = (f"is {_gap(gain, metric)} {'better' if gain >= 0 else 'worse'} overall ({_p(t.p_value)})"
+                     if _gap(gain, metric) != _gap(0.0, metric) else f"scores the same overall ({_p(t.p_value)})")
+            b.add(f"{_NAMES[chosen]} fails on rows with {r['description']} (n = {int(r['size']):,}): "
+                  f"{_score(r['score'], metric)} vs {_score(overall, metric)} overall, while {_NAMES[q]} scores "
+                  f"{_score(row['score'], metric)} there ({_gap(better, metric)} better) and {where}: "
+                  f"{_NAMES[q]} is the simplest model that does not fail this group", "subgroup", "Subgroups",
+                  first=True)
+            b.cap(1, "chosen for a failure slice")
+            while True:  # a family above q that beats it overall takes over (as in step 3)
+                up = next((c for c in fams[fams.index(q) + 1:] if beats(c, q)), None)
+                if up is None:
+                    break
+                q = up
+            return r, q
+    return None
 
 
 def _ci(lo, hi, metric):

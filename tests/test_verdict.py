@@ -279,6 +279,67 @@ def test_a_failure_slice_where_another_family_is_better_is_cited(cmps):
     assert v.confidence != "high"
 
 
+def _failure_stub(fam, score, other, other_score, *, half_width=0.05, overall=(0.85, 0.85)):
+    """``fam`` fails a slice (significant) on which ``other`` scores ``other_score``."""
+    frame = pd.DataFrame([
+        {"slice": 0, "description": "region = North and age < 26", "size": 146, "family": fam, "score": score,
+         "ci_low": score - half_width, "ci_high": score + half_width, "gap": score - 0.85, "significant": True,
+         "uncertain": False, "rank_score": -3.0},
+        {"slice": 0, "description": "region = North and age < 26", "size": 146, "family": other,
+         "score": other_score, "ci_low": other_score - half_width, "ci_high": other_score + half_width,
+         "gap": 0.0, "significant": False, "uncertain": False, "rank_score": 0.0}])
+    return SimpleNamespace(families=(fam, other), frame=frame, slices=(object(),), higher_is_better=True,
+                           overall=pd.DataFrame({"score": list(overall)}, index=[fam, other]),
+                           worst=lambda f, top_k=None: frame[(frame.family == f) & frame.significant].head(top_k),
+                           shift=[])
+
+
+def test_a_simple_model_that_fails_a_group_gives_way_to_the_next_family_up(cmps):
+    # Linear and boosting tie overall (GBM_SLIGHT: linear chosen), but linear fails a slice where
+    # boosting is 29 points better with the CIs apart: boosting is recommended, and says why first.
+    base = verdict(cmps["gbm_slight"])
+    assert base.recommendation == "linear"
+    v = verdict(cmps["gbm_slight"], subgroups=_failure_stub("linear", 0.43, "gbm", 0.72))
+    assert (v.recommendation, v.confidence) == ("gbm", "medium")
+    assert v.reasons[0].evidence_page == "Subgroups"
+    assert v.reasons[0].text.startswith("the linear model fails on rows with region = North and age < 26 (n = 146): "
+                                        "0.430 vs 0.850 overall, while boosting scores 0.720 there (29.0 points "
+                                        "better) and is 0.6 points better overall (p = 0.37): ")
+    assert v.reasons[0].text.endswith("boosting is the simplest model that does not fail this group")
+    assert_reasons_cite_numbers(v)
+
+
+@pytest.mark.parametrize("other_score, half_width", [(0.45, 0.05),   # better by 2 points: under the large gap
+                                                     (0.60, 0.12)])  # 17 points better, but the CIs overlap
+def test_a_failure_slice_without_a_clear_alternative_keeps_the_simple_model(cmps, other_score, half_width):
+    v = verdict(cmps["gbm_slight"], subgroups=_failure_stub("linear", 0.43, "gbm", other_score,
+                                                             half_width=half_width))
+    assert v.recommendation == "linear"
+
+
+def test_a_failure_slice_does_not_move_to_a_family_that_is_clearly_worse_overall():
+    # Boosting is 3 points behind linear overall (significant): better on one slice is not enough.
+    cmp = make_cmp({"linear": around(0.86), "gbm": around(0.83, (.001, .004, -.003, .002, -.001))})
+    v = verdict(cmp, subgroups=_failure_stub("linear", 0.43, "gbm", 0.72, overall=(0.86, 0.83)))
+    assert v.recommendation == "linear"
+    assert v.reasons[1].text.startswith("the linear model fails on rows with region = North and age < 26")
+
+
+def test_a_failing_boosting_model_gives_way_to_a_deep_net_that_ties_it_overall(cmps):
+    v = verdict(cmps["gbm_large_gap"], subgroups=_failure_stub("gbm", 0.55, "deep", 0.80, overall=(0.86, 0.859)))
+    assert v.recommendation == "deep"
+    assert v.reasons[0].text.endswith("the deep net is the simplest model that does not fail this group")
+
+
+def test_explainability_does_not_return_to_a_linear_model_that_fails_a_group(cmps):
+    stub = _failure_stub("linear", 0.43, "gbm", 0.72)
+    v = verdict(cmps["gbm_slight"], subgroups=stub, needs=Needs(explain_each_decision=True))
+    assert v.recommendation == "gbm"
+    req = [r for r in v.reasons if r.kind == "requirement"]
+    assert req and req[0].text.startswith("each decision must be explained, but the linear model fails on rows "
+                                          "with region = North and age < 26 (n = 146): keep boosting")
+
+
 def test_explanation_agreement_is_cited(cmps):
     ex = SimpleNamespace(agreement={"deep~gbm": 0.31, "gbm~linear": 0.9, "deep~linear": np.nan})
     v = verdict(cmps["gbm_large_gap"], explanation=ex)
