@@ -15,6 +15,11 @@ from .errors import ConfigError, DataError
 
 __all__ = ["main", "build_parser"]
 
+_IMAGE_SIZE_NOT_ZIP = ("--image-size applies to a ZIP file of images, but DATA is {data!r}; give the path of "
+                       "an existing .zip file, or leave --image-size out.")
+_BAD_IMAGE_SIZE = ("--image-size {value!r} is not valid; give WIDTHxHEIGHT in pixels, each at least 1 and at most "
+                   "{max:,} pixels in all, e.g. --image-size 28x28 (or one number for a square).")
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -72,11 +77,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_data_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("data", metavar="DATA", help="built-in dataset name (see `datasets`) or a CSV file")
+    p.add_argument("data", metavar="DATA",
+                   help="built-in dataset name (see `datasets`), a CSV file, or a ZIP of images in one folder "
+                        "per class (class/image.png; the class column is `label`)")
     p.add_argument("--target", help="target column (optional for built-ins)")
     p.add_argument("--task", choices=("binary", "multiclass", "regression"), help="override the inferred task")
     p.add_argument("--max-rows", type=int, default=100_000, help="sample larger data to this many rows")
     p.add_argument("--seed", type=int, default=0, help="seed for splits, sampling and models (default: 0)")
+    p.add_argument("--image-size", metavar="WxH",
+                   help="ZIP of images only: resize every image to WIDTHxHEIGHT pixels on load, e.g. 28x28 "
+                        "(needed when the images differ in size or are larger than 64x64)")
 
 
 def _add_run_args(p: argparse.ArgumentParser) -> None:
@@ -163,10 +173,33 @@ def _datasets() -> int:
 
 
 def _load(args, *, n_folds: int):
-    from .datasets import load
+    from .datasets import from_frame, load
 
-    return load(args.data, target=args.target, task=args.task, max_rows=args.max_rows,
-                random_state=args.seed, n_folds=n_folds)
+    if args.image_size is None:
+        return load(args.data, target=args.target, task=args.task, max_rows=args.max_rows,
+                    random_state=args.seed, n_folds=n_folds)
+    from .datasets.images import read_image_zip
+
+    size = _image_size(args.image_size)
+    path = Path(args.data)
+    if path.suffix.lower() != ".zip" or not path.is_file():
+        raise ConfigError(_IMAGE_SIZE_NOT_ZIP.format(data=args.data))
+    frame = read_image_zip(path, size=size)
+    return from_frame(frame, target=args.target, task=args.task, name=path.name, max_rows=args.max_rows,
+                      n_folds=n_folds, random_state=args.seed, source=str(path))
+
+
+def _image_size(value: str) -> tuple[int, int]:
+    """``"28x20"`` -> ``(28, 20)``; ``"28"`` -> ``(28, 28)``."""
+    from .datasets.images import MAX_PIXELS
+
+    parts = value.lower().replace(" ", "").split("x")
+    if len(parts) == 1:
+        parts = parts * 2
+    if len(parts) != 2 or not all(p.isdigit() for p in parts) \
+            or min(int(p) for p in parts) < 1 or int(parts[0]) * int(parts[1]) > MAX_PIXELS:
+        raise ConfigError(_BAD_IMAGE_SIZE.format(value=value, max=MAX_PIXELS))
+    return int(parts[0]), int(parts[1])
 
 
 def _compare(args) -> int:

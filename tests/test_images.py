@@ -17,6 +17,8 @@ from dllab.models import DataSpec, make_model
 from dllab.models.cnn import CNNClassifier
 from dllab.runner import compare
 
+from uploads import bad_zip_bytes, bad_zips
+
 
 def _png(value, size=(6, 6), mode="L"):
     buf = io.BytesIO()
@@ -80,7 +82,8 @@ def test_mixed_sizes_are_refused_unless_a_size_is_given():
     with pytest.raises(DataError) as err:
         read_image_zip(_zip(files), name="x.zip")
     assert str(err.value) == images._MIXED_SIZES.format(name="'x.zip'", a="dark/000.png", wa=6, ha=6,
-                                                        b="light/big.png", wb=8, hb=5)
+                                                        b="light/big.png", wb=8, hb=5, sw=6, sh=6)
+    assert isinstance(err.value, images.ImageSizeError) and err.value.suggested == (6, 6)  # the common size
     df = read_image_zip(_zip(files), size=(4, 4))
     assert df.attrs[images.IMAGE_ATTR]["shape"] == (4, 4) and df.shape == (7, 17)
     assert "resized 7 of 7 images to 4x4" in df.attrs[images.IMAGE_ATTR]["notices"][1]
@@ -173,3 +176,71 @@ def test_image_dataset_flows_through_compare():
     assert (cmp.overall["status"] == "ok").all()
     assert type(cmp.models("deep")[0]).__name__ == "CNNClassifier"
     assert cmp.overall.loc["deep", "mean"] > 0.5
+
+
+# =========================================================================== ZIP: broken and odd layouts
+@pytest.mark.parametrize("case", sorted(bad_zips()))
+def test_every_broken_zip_gives_its_message(case):
+    _, expected = bad_zips()[case]
+    with pytest.raises(DataError) as err:
+        read_image_zip(bad_zip_bytes(case), name=f"{case}.zip")
+    message = str(err.value)
+    assert all(fragment in message for fragment in expected(f"{case}.zip")), message
+    assert "\n" not in message and " at 0x" not in message  # one line, no object reprs
+
+
+def test_loose_images_in_the_wrapping_folder_are_loose_not_nested():
+    files = {**_class_zip(2, prefix="photos/"), "photos/stray.png": _png(5)}
+    with pytest.raises(DataError) as err:
+        read_image_zip(_zip(files), name="x.zip")
+    assert str(err.value) == images._LOOSE_FILES.format(name="'x.zip'", files="'photos/stray.png'")
+
+
+def test_nested_depth_counts_the_wrapping_folder():
+    files = {**_class_zip(2, prefix="data/"), "data/train/dark/9.png": _png(5)}
+    with pytest.raises(DataError) as err:
+        read_image_zip(_zip(files), name="x.zip")
+    assert str(err.value) == images._NESTED.format(name="'x.zip'", file="data/train/dark/9.png", depth=3)
+
+
+def test_backslash_paths_from_windows_tools_are_folders():
+    files = {path.replace("/", "\\"): data for path, data in _class_zip(3).items()}
+    df = read_image_zip(_zip(files))
+    assert df["label"].tolist() == ["dark"] * 3 + ["light"] * 3
+
+
+def test_large_images_suggest_a_size_that_fits_and_resize_on_request():
+    files = {f"{c}/{i}.png": _png(v, size=(200, 100)) for c, v in (("a", 10), ("b", 200)) for i in range(3)}
+    with pytest.raises(images.ImageSizeError) as err:
+        read_image_zip(_zip(files), name="x.zip")
+    # 200x100 scaled to at most 64*64 pixels, aspect kept: 90x45.
+    assert err.value.suggested == (90, 45)
+    assert str(err.value) == images._TOO_LARGE.format(name="'x.zip'", w=200, h=100, n=20_000, max=images.MAX_PIXELS,
+                                                      sw=90, sh=45)
+    df = read_image_zip(_zip(files), size=err.value.suggested)
+    assert df.attrs[images.IMAGE_ATTR]["shape"] == (45, 90) and df.shape == (6, 45 * 90 + 1)
+    assert df.filter(like="px").iloc[:3].to_numpy().max() == 10  # a flat image stays flat when resized
+
+
+@pytest.mark.parametrize("size", [(0, 4), (4, -1), (65, 65), (4.5, 4), "28x28", (4,)])
+def test_bad_resize_size_is_refused(size):
+    with pytest.raises(DataError) as err:
+        read_image_zip(_zip(_class_zip(2)), size=size)
+    assert str(err.value) == images._BAD_SIZE.format(size=size, max=images.MAX_PIXELS)
+
+
+def test_zip_without_images_lists_what_it_holds():
+    with pytest.raises(DataError) as err:
+        read_image_zip(_zip({"data.csv": b"a,b\n1,2\n", "notes.md": b"x"}), name="x.zip")
+    found = images._EMPTY_FOUND.format(n=2, files="'data.csv', 'notes.md'") + images._EMPTY_TABLE
+    assert str(err.value) == images._EMPTY_ZIP.format(name="'x.zip'", ext=", ".join(images.IMAGE_EXTENSIONS),
+                                                      found=found)
+
+
+def test_an_image_file_too_big_to_be_one_is_refused_before_it_is_extracted(monkeypatch):
+    monkeypatch.setattr(images, "MAX_FILE_BYTES", 1000)  # a zip bomb without building a big file
+    huge = _png(9) + b"\0" * 5000
+    with pytest.raises(DataError) as err:
+        read_image_zip(_zip({**_class_zip(2), "light/huge.png": huge}), name="x.zip")
+    assert str(err.value) == images._BIG_MEMBER.format(name="'x.zip'", file="light/huge.png",
+                                                       mb=len(huge) / 2**20, max_mb=1000 / 2**20)

@@ -11,19 +11,26 @@ Policy for ZIP files (:func:`read_image_zip`)
     - Layout: ``class_name/image.png`` at the top of the archive, or inside one
       wrapping folder (``data/class_name/image.png``, as made by zipping a
       folder). Deeper nesting (``data/train/cat/x.png``) is refused with
-      :data:`_NESTED`: the class would be ambiguous.
+      :data:`_NESTED`: the class would be ambiguous (split folders such as
+      ``train/`` and ``test/`` should be merged; the lab makes its own splits).
+      Backslashes in stored paths (some Windows tools) count as folder separators.
     - Ignored, with a notice counting them: hidden files and folders (``.``,
       ``__MACOSX/``), and files whose extension is not an image
-      (:data:`IMAGE_EXTENSIONS`). Files loose at the top beside the class
-      folders are refused (:data:`_LOOSE_FILES`).
+      (:data:`IMAGE_EXTENSIONS`). Files loose at the top (or in the wrapping
+      folder) beside the class folders are refused (:data:`_LOOSE_FILES`).
     - Every image is converted to greyscale (``L``, ITU-R 601-2 luma) and
       kept at 0-255. Colour is not used.
     - Sizes: all images must have the same size, else :data:`_MIXED_SIZES`
       names two files of different sizes, unless ``size=(w, h)`` is given, in
       which case every image is resized to it (bilinear) with a notice.
       Images larger than :data:`MAX_PIXELS` pixels must be given a ``size``.
+      Both refusals are an :class:`ImageSizeError` that suggests a size (the
+      most common one, scaled down to fit :data:`MAX_PIXELS`); sizes are read
+      from the image headers before any image is decoded.
     - An unreadable image (not an image, truncated) is refused with
-      :data:`_UNREADABLE`, naming the file; a single class with :data:`_ONE_CLASS`.
+      :data:`_UNREADABLE`, naming the file; a damaged or encrypted archive
+      member with :data:`_BAD_MEMBER`; a file over :data:`MAX_FILE_BYTES`
+      uncompressed with :data:`_BIG_MEMBER`; a single class with :data:`_ONE_CLASS`.
 Pixel CSVs (:func:`detect_pixels`)
     A table whose feature columns are all numeric, at least 64 and a perfect
     square in number, with integer values in 0-255, is read as square
@@ -35,15 +42,19 @@ from __future__ import annotations
 import io
 import math
 import posixpath
+import re
 import zipfile
+import zlib
+from collections import Counter
 
 import numpy as np
 import pandas as pd
 
 from ..errors import DataError, preview
 
-__all__ = ["IMAGE_EXTENSIONS", "MAX_PIXELS", "IMAGE_ATTR", "read_image_zip", "pixel_columns",
-           "detect_pixels", "mark_image", "image_array", "load_digits_frame", "load_mnist1d_frame"]
+__all__ = ["IMAGE_EXTENSIONS", "MAX_PIXELS", "MAX_FILE_BYTES", "IMAGE_ATTR", "LABEL_COLUMN", "ImageSizeError",
+           "read_image_zip", "pixel_columns", "detect_pixels", "mark_image", "image_array", "load_digits_frame",
+           "load_mnist1d_frame"]
 
 #: File extensions read as images (case-insensitive).
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
@@ -51,21 +62,38 @@ IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".
 MAX_PIXELS = 64 * 64
 #: Key in ``DataFrame.attrs`` that carries the image shape to ``from_frame``.
 IMAGE_ATTR = "dllab.image"
+#: Largest image file (uncompressed bytes) read from a ZIP; guards against zip bombs.
+MAX_FILE_BYTES = 50 * 1024 * 1024
+#: Name of the class column of a ZIP's table (the folder names).
+LABEL_COLUMN = "label"
 
 _NOT_ZIP = "{name} is not a ZIP archive ({detail}); upload a .zip with one folder of images per class."
-_EMPTY_ZIP = ("{name} holds no images (extensions {ext}); put the images in one folder per class, "
+_NOT_ZIP_TEXT = ("{name} is not a ZIP archive ({detail}) but text; if it is a table, name it .csv and load it "
+                 "as a CSV, else upload a .zip with one folder of images per class.")
+_EMPTY_ZIP = ("{name} holds no images (extensions {ext}){found}; put the images in one folder per class, "
               "e.g. cat/001.png, dog/001.png.")
+_EMPTY_FOUND = "; it has {n:,} other file(s): {files}"
+_EMPTY_TABLE = " (to load a table, unzip it and upload the CSV itself)"
 _UNREADABLE = ("{name}: {file!r} is not a readable image ({detail}); remove it or replace it with a "
                "PNG or JPEG file.")
+_BIG_MEMBER = ("{name}: {file!r} is {mb:,.0f} MB uncompressed, more than the {max_mb:,.0f} MB an image file may "
+               "be here; shrink or remove it.")
+_BAD_MEMBER = ("{name}: {file!r} cannot be extracted ({detail}); the archive is damaged or protected. "
+               "Create the ZIP again (without a password) and upload it.")
+# Both size refusals end with how to have images resized on load, in each place one can ask for it.
+_RESIZE_FIX = ("have every image resized on load, e.g. to {sw}x{sh}: size=({sw}, {sh}) in Python, "
+               "--image-size {sw}x{sh} on the command line, or 'Resize and load' on the Data page.")
 _MIXED_SIZES = ("{name}: images have different sizes, e.g. {a!r} is {wa}x{ha} and {b!r} is {wb}x{hb} "
-                "(width x height); resize them to one size, or pass size=(width, height) to resize "
-                "every image on load.")
+                "(width x height); resize them to one size, or " + _RESIZE_FIX)
 _TOO_LARGE = ("{name}: images are {w}x{h} = {n:,} pixels, more than the {max:,} this lab trains on; "
-              "pass size=(width, height), e.g. size=(28, 28), to resize them on load.")
+              + _RESIZE_FIX)
+_BAD_SIZE = ("size={size!r} is not valid; give (width, height) as two whole numbers of at least 1 with "
+             "width * height at most {max:,}, e.g. (28, 28).")
 _ONE_CLASS = ("{name}: all images are in one class folder ({label!r}); a classifier needs at least two "
               "folders, one per class.")
-_NESTED = ("{name}: {file!r} is nested {depth} folders deep; put images directly in one folder per "
-           "class (class/image.png, optionally inside one wrapping folder).")
+_NESTED = ("{name}: {file!r} is {depth} folders deep, so its class is ambiguous; put images directly in "
+           "one folder per class (class/image.png, optionally inside one wrapping folder). If the outer "
+           "folders are splits such as train/ and test/, merge them: the lab makes its own splits.")
 _LOOSE_FILES = ("{name}: images {files} are not inside a class folder; put every image in the folder "
                 "named after its class.")
 _BAD_SHAPE = ("image_shape={shape!r} does not fit {n} pixel columns; give (height, width) with "
@@ -153,6 +181,21 @@ def detect_pixels(frame: pd.DataFrame, feature_columns, *, image_shape=None):
 
 
 # =========================================================================== ZIP
+class ImageSizeError(DataError):
+    """Images of mixed sizes, or too large, without a ``size`` to resize them to.
+
+    Attributes
+    ----------
+    suggested : (int, int)
+        A ``(width, height)`` to resize to: the most common size, scaled down
+        (keeping its aspect ratio) to at most :data:`MAX_PIXELS` pixels.
+    """
+
+    def __init__(self, message: str, *, suggested):
+        super().__init__(message)
+        self.suggested = (int(suggested[0]), int(suggested[1]))
+
+
 def read_image_zip(source, *, name: str | None = None, size=None) -> pd.DataFrame:
     """Read a ZIP of images in one folder per class into a pixel table.
 
@@ -163,8 +206,9 @@ def read_image_zip(source, *, name: str | None = None, size=None) -> pd.DataFram
     name : str, optional
         Name used in messages (default: the file's name or "the upload").
     size : (int, int), optional
-        ``(width, height)`` to resize every image to; without it all images must
-        share one size of at most :data:`MAX_PIXELS` pixels.
+        ``(width, height)`` to resize every image to (at most :data:`MAX_PIXELS`
+        pixels); without it all images must share one size of at most
+        :data:`MAX_PIXELS` pixels.
 
     Returns
     -------
@@ -176,8 +220,11 @@ def read_image_zip(source, *, name: str | None = None, size=None) -> pd.DataFram
     Raises
     ------
     DataError
-        Not a ZIP, no images, an unreadable image, mixed sizes (without
-        ``size``), images too large, nested folders, loose files, one class.
+        Not a ZIP, no images, an unreadable image, a damaged or encrypted
+        member, nested folders, loose files, one class, a bad ``size``.
+    ImageSizeError
+        Mixed sizes or images too large, without ``size`` (a :class:`DataError`
+        that suggests a size).
 
     Examples
     --------
@@ -192,78 +239,165 @@ def read_image_zip(source, *, name: str | None = None, size=None) -> pd.DataFram
     >>> df.shape, df.attrs["dllab.image"]["shape"], df["label"].tolist()
     ((4, 7), (2, 3), ['a', 'a', 'b', 'b'])
     """
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image
 
+    if size is not None:
+        size = _check_size(size)
     raw, label = _zip_bytes(source, name)
     shown = repr(label)
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
     except zipfile.BadZipFile as exc:
-        raise DataError(_NOT_ZIP.format(name=shown, detail=exc)) from None
-    entries, skipped = [], []
+        raise DataError((_NOT_ZIP_TEXT if _looks_like_text(raw) else _NOT_ZIP).format(name=shown, detail=exc)) \
+            from None
     with archive:
-        for info in sorted(archive.infolist(), key=lambda i: i.filename):
-            if info.is_dir():
-                continue
-            path = info.filename
-            parts = [p for p in path.split("/") if p]
-            if any(p.startswith(".") or p == "__MACOSX" for p in parts) \
-                    or posixpath.splitext(path)[1].lower() not in IMAGE_EXTENSIONS:
-                skipped.append(path)
-                continue
-            entries.append((parts, info))
-        if not entries:
-            raise DataError(_EMPTY_ZIP.format(name=shown, ext=", ".join(IMAGE_EXTENSIONS)))
-        # One wrapping folder (zip of a folder) is dropped when every image sits under it.
-        tops = {parts[0] for parts, _ in entries}
-        if len(tops) == 1 and all(len(parts) >= 3 for parts, _ in entries):
-            entries = [(parts[1:], info) for parts, info in entries]
-        loose = [info.filename for parts, info in entries if len(parts) == 1]
-        if loose:
-            raise DataError(_LOOSE_FILES.format(name=shown, files=preview(loose, limit=3)))
-        deep = next(((parts, info) for parts, info in entries if len(parts) > 2), None)
-        if deep is not None:
-            raise DataError(_NESTED.format(name=shown, file=deep[1].filename, depth=len(deep[0]) - 1))
+        entries, skipped = _image_entries(archive, shown)
         labels = [parts[0] for parts, _ in entries]
         if len(set(labels)) < 2:
             raise DataError(_ONE_CLASS.format(name=shown, label=labels[0]))
-        images, sizes = [], []
-        for parts, info in entries:
-            try:
-                with Image.open(io.BytesIO(archive.read(info))) as img:
-                    img.load()
-                    sizes.append(img.size)
-                    images.append(img.convert("L"))
-            except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-                raise DataError(_UNREADABLE.format(name=shown, file=info.filename,
-                                                   detail=" ".join(str(exc).split())[:120])) from None
-    notices = []
+        # Pass 1: headers only (cheap), so a size problem is found before decoding anything.
+        blobs, sizes = [], []
+        for _, info in entries:
+            blob = _member(archive, info, shown)
+            with _open_image(blob, info.filename, shown) as img:
+                sizes.append(img.size)
+            blobs.append(blob)
     if size is None:
-        first = sizes[0]
-        odd = next((i for i, s in enumerate(sizes) if s != first), None)
-        if odd is not None:
-            (wa, ha), (wb, hb) = first, sizes[odd]
-            raise DataError(_MIXED_SIZES.format(name=shown, a=entries[0][1].filename, wa=wa, ha=ha,
-                                                b=entries[odd][1].filename, wb=wb, hb=hb))
-        w, h = first
-        if w * h > MAX_PIXELS:
-            raise DataError(_TOO_LARGE.format(name=shown, w=w, h=h, n=w * h, max=MAX_PIXELS))
-        what = "as stored"
-    else:
-        w, h = (int(v) for v in size)
-        n_resized = sum(s != (w, h) for s in sizes)
-        images = [img if img.size == (w, h) else img.resize((w, h), Image.Resampling.BILINEAR)
-                  for img in images]
-        what = f"resized to {w}x{h}" if n_resized else "as stored"
-        if n_resized:
-            notices.append(_NOTE_RESIZED.format(n=n_resized, total=len(images), w=w, h=h))
-    pixels = np.stack([np.asarray(img, dtype=np.float64).reshape(-1) for img in images])
+        _check_sizes(sizes, [info.filename for _, info in entries], shown)
+    w, h = size if size is not None else sizes[0]
+    # Pass 2: decode, greyscale, resize; one small array per image.
+    pixels = np.empty((len(entries), h * w), dtype=np.float64)
+    for i, ((_, info), blob) in enumerate(zip(entries, blobs)):
+        with _open_image(blob, info.filename, shown) as img:
+            try:
+                grey = img.convert("L")
+            except (OSError, SyntaxError, ValueError) as exc:
+                raise DataError(_UNREADABLE.format(name=shown, file=info.filename,
+                                                   detail=_detail(exc))) from None
+        if grey.size != (w, h):
+            grey = grey.resize((w, h), Image.Resampling.BILINEAR)
+        pixels[i] = np.asarray(grey, dtype=np.float64).reshape(-1)
     frame = pd.DataFrame(pixels, columns=pixel_columns((h, w)))
-    frame["label"] = pd.Series(labels, dtype=object)
-    notices.insert(0, _NOTE_ZIP.format(n=len(frame), k=len(set(labels)), name=shown, h=h, w=w, what=what))
+    frame[LABEL_COLUMN] = pd.Series(labels, dtype=object)
+    n_resized = sum(s != (w, h) for s in sizes)
+    what = f"resized to {w}x{h}" if n_resized else "as stored"
+    notices = [_NOTE_ZIP.format(n=len(frame), k=len(set(labels)), name=shown, h=h, w=w, what=what)]
+    if n_resized:
+        notices.append(_NOTE_RESIZED.format(n=n_resized, total=len(frame), w=w, h=h))
     if skipped:
         notices.append(_NOTE_SKIPPED.format(n=len(skipped), files=preview(skipped, limit=3)))
     return mark_image(frame, (h, w), notices)
+
+
+def _looks_like_text(raw: bytes) -> bool:
+    head = raw[:4096]
+    if not head.strip() or b"\0" in head:
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start >= len(head) - 3  # a character cut at the end of the sample
+    return True
+
+
+def _check_size(size) -> tuple[int, int]:
+    try:
+        w, h = size
+        ok = all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in (w, h))
+    except (TypeError, ValueError):
+        ok = False
+    if not ok or w < 1 or h < 1 or w * h > MAX_PIXELS:
+        raise DataError(_BAD_SIZE.format(size=size, max=MAX_PIXELS))
+    return int(w), int(h)
+
+
+def _image_entries(archive, shown):
+    """``([(parts, info)], skipped)``: the images with their class-relative path parts, layout checked."""
+    entries, skipped, others = [], [], []
+    for info in sorted(archive.infolist(), key=lambda i: i.filename):
+        if info.is_dir():
+            continue
+        path = info.filename
+        parts = [p for p in path.replace("\\", "/").split("/") if p]
+        if not parts:
+            continue
+        if any(p.startswith(".") or p == "__MACOSX" for p in parts):
+            skipped.append(path)
+        elif posixpath.splitext(parts[-1])[1].lower() not in IMAGE_EXTENSIONS:
+            skipped.append(path)
+            others.append(path)
+        else:
+            entries.append((parts, info))
+    if not entries:
+        found = _EMPTY_FOUND.format(n=len(others), files=preview(others, limit=3)) if others else ""
+        if any(posixpath.splitext(p)[1].lower() in (".csv", ".tsv", ".txt") for p in others):
+            found += _EMPTY_TABLE
+        raise DataError(_EMPTY_ZIP.format(name=shown, ext=", ".join(IMAGE_EXTENSIONS), found=found))
+    # One wrapping folder (zip of a folder) is dropped when every image sits under it and some
+    # sit in a folder inside it; images directly in it are then loose files.
+    tops = {parts[0] for parts, _ in entries}
+    if len(tops) == 1 and all(len(p) >= 2 for p, _ in entries) and any(len(p) >= 3 for p, _ in entries):
+        entries = [(parts[1:], info) for parts, info in entries]
+    loose = [info.filename for parts, info in entries if len(parts) == 1]
+    if loose:
+        raise DataError(_LOOSE_FILES.format(name=shown, files=preview(loose, limit=3)))
+    deep = next((info for parts, info in entries if len(parts) > 2), None)
+    if deep is not None:
+        depth = len([p for p in deep.filename.replace("\\", "/").split("/") if p]) - 1
+        raise DataError(_NESTED.format(name=shown, file=deep.filename, depth=depth))
+    return entries, skipped
+
+
+def _member(archive, info, shown) -> bytes:
+    if info.flag_bits & 0x1:
+        raise DataError(_BAD_MEMBER.format(name=shown, file=info.filename, detail="it is password protected"))
+    if info.file_size > MAX_FILE_BYTES:
+        raise DataError(_BIG_MEMBER.format(name=shown, file=info.filename, mb=info.file_size / 2**20,
+                                           max_mb=MAX_FILE_BYTES / 2**20))
+    try:
+        return archive.read(info)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+        # NotImplementedError: a compression method Python cannot read (e.g. Deflate64).
+        raise DataError(_BAD_MEMBER.format(name=shown, file=info.filename, detail=_detail(exc))) from None
+
+
+def _open_image(blob: bytes, file: str, shown: str):
+    """The image in ``blob``, opened lazily (header read, pixels not yet decoded)."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        return Image.open(io.BytesIO(blob))
+    except UnidentifiedImageError:
+        detail = "not a recognised image format"
+    except (Image.DecompressionBombError, OSError, SyntaxError, ValueError) as exc:
+        detail = _detail(exc)
+    raise DataError(_UNREADABLE.format(name=shown, file=file, detail=detail))
+
+
+def _detail(exc) -> str:
+    # One line, no object reprs such as "<_io.BytesIO object at 0x...>".
+    text = re.sub(r"<[^<>]* at 0x[0-9a-fA-F]+>", "the data", " ".join(str(exc).split()))
+    return (text or type(exc).__name__)[:120]
+
+
+def _check_sizes(sizes, files, shown) -> None:
+    """Refuse mixed or too large sizes with an :class:`ImageSizeError` that suggests a size."""
+    common = Counter(sizes).most_common(1)[0][0]
+    cw, ch = common
+    scale = min(1.0, math.sqrt(MAX_PIXELS / (cw * ch)))
+    sw, sh = max(1, int(cw * scale)), max(1, int(ch * scale))
+    if sw * sh > MAX_PIXELS:  # a thin strip: the short side was rounded up to 1
+        sw, sh = (MAX_PIXELS // sh, sh) if sw > sh else (sw, MAX_PIXELS // sw)
+    suggested = (sw, sh)
+    first = sizes[0]
+    odd = next((i for i, s in enumerate(sizes) if s != first), None)
+    if odd is not None:
+        (wa, ha), (wb, hb) = first, sizes[odd]
+        raise ImageSizeError(_MIXED_SIZES.format(name=shown, a=files[0], wa=wa, ha=ha, b=files[odd], wb=wb,
+                                                 hb=hb, sw=sw, sh=sh), suggested=suggested)
+    if cw * ch > MAX_PIXELS:
+        raise ImageSizeError(_TOO_LARGE.format(name=shown, w=cw, h=ch, n=cw * ch, max=MAX_PIXELS, sw=sw, sh=sh),
+                             suggested=suggested)
 
 
 def _zip_bytes(source, name):

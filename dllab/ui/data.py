@@ -25,6 +25,9 @@ __all__ = ["Recipe", "build", "apply", "load_builtin", "use_upload", "builtin_ca
 CSV_TYPES = ["csv", "tsv", "txt", "zip"]  # zip: images in one folder per class (datasets.images)
 DEFAULT_MAX_ROWS = 100_000
 
+_RESIZE_TOO_BIG = ("{w}x{h} = {n:,} pixels per image is more than the {max:,} this lab trains on; choose a "
+                   "smaller width or height, e.g. {sw}x{sh}.")
+
 
 @dataclass(frozen=True)
 class Recipe:
@@ -90,28 +93,50 @@ def use_upload(file) -> None:
     """Read a newly uploaded file and load it; the same file is handled once.
 
     The frame stays in this session only. Read errors are stored with the upload
-    and shown while the file is in the uploader; the previous dataset stays.
+    and shown while the file is in the uploader; the previous dataset stays. A
+    ZIP of images of mixed or too large sizes also stores the suggested size
+    (``upload["resize"]``), and :func:`upload_panel` offers to resize on load.
     """
     raw = file.getvalue()
     sha = hashlib.sha256(raw).hexdigest()
     upload = st.session_state.get("upload")
     if upload and upload["sha"] == sha:
         return
-    upload = {"name": file.name, "sha": sha, "frame": None, "error": None}
+    upload = {"name": file.name, "sha": sha, "frame": None, "error": None, "resize": None}
     st.session_state["upload"] = upload
-    try:
-        if file.name.lower().endswith(".zip"):
-            from ..datasets.images import read_image_zip
+    _read_upload(upload, raw)
 
-            upload["frame"] = read_image_zip(raw, name=file.name)
+
+def _is_zip(name: str) -> bool:
+    return name.lower().endswith(".zip")
+
+
+def _read_upload(upload: dict, raw: bytes, *, size=None) -> bool:
+    """Read ``raw`` into ``upload`` and make it the session's dataset; on error store why and keep the old one."""
+    from ..datasets.images import LABEL_COLUMN, ImageSizeError, read_image_zip
+
+    name, zipped = upload["name"], _is_zip(upload["name"])
+    try:
+        if zipped:
+            frame = read_image_zip(raw, name=name, size=size)
         else:
-            upload["frame"] = datasets.read_csv(raw, name=file.name)
-        ds = build(Recipe(kind="upload", name=file.name, upload_sha=sha))
+            frame = datasets.read_csv(raw, name=name)
+    except ImageSizeError as exc:
+        upload["error"], upload["resize"] = str(exc), exc.suggested
+        return False
     except (DataError, ConfigError) as exc:
         upload["error"] = str(exc)
-        return
-    st.session_state["dataset"] = ds
-    st.session_state["recipe"] = Recipe(kind="upload", name=file.name, upload_sha=sha)
+        return False
+    upload["frame"], upload["error"], upload["resize"] = frame, None, None
+    # A ZIP's class column is made by the reader: it is the target, with no "no target given" notice.
+    recipe = Recipe(kind="upload", name=name, upload_sha=upload["sha"], target=LABEL_COLUMN if zipped else None)
+    try:
+        ds = build(recipe)
+    except (DataError, ConfigError) as exc:
+        upload["error"] = str(exc)
+        return False
+    st.session_state["dataset"], st.session_state["recipe"] = ds, recipe
+    return True
 
 
 def _pending_upload():
@@ -185,12 +210,14 @@ def dataset_overview(ds) -> None:
 
 
 def upload_panel(*, max_mb: int) -> None:
-    """Drag-and-drop CSV upload, plus the target picker when an upload cannot be used as is."""
+    """Drag-and-drop upload of a CSV or a ZIP of images, plus what a file that cannot be used as is needs:
+    the target picker, or (images of mixed sizes) the size to resize them to."""
     file = st.file_uploader(
-        "Upload a CSV file", type=CSV_TYPES, key="csv",
+        "Upload a CSV file or a ZIP of images", type=CSV_TYPES, key="csv",
         help=(f"Up to {max_mb} MB. Comma, semicolon, tab or pipe separated; a header row is required. "
               f"Tables longer than the row limit are sampled, with a notice. Or a ZIP of images in one "
-              f"folder per class (read as greyscale; all images one size)."))
+              f"folder per class, e.g. cat/001.png, dog/001.png (read as greyscale; images of different "
+              f"sizes can be resized on load)."))
     if file is not None:
         use_upload(file)
     pending = _pending_upload()
@@ -203,7 +230,9 @@ def upload_panel(*, max_mb: int) -> None:
         st.error(f"**{pending['name']}** cannot be used as it is: {pending['error']}  \n"
                  + ("The previous dataset is still loaded." if state.dataset() is not None else ""),
                  icon=":material/error:")
-    if pending["frame"] is not None:
+    if pending.get("resize") and file is not None:
+        _resize_form(pending, file)
+    elif pending["frame"] is not None and not _is_zip(pending["name"]):  # a ZIP's target is its class folders
         columns = [str(c) for c in pending["frame"].columns]
         with st.form(f"pending-{pending['sha'][:12]}", border=True):
             st.markdown(f"Choose what to predict in **{pending['name']}**:")
@@ -216,6 +245,29 @@ def upload_panel(*, max_mb: int) -> None:
                     pending["error"] = None
                     state.flash("success", f"Loaded **{pending['name']}** with target `{target}`.")
                 st.rerun()
+
+
+def _resize_form(pending: dict, file) -> None:
+    """Width and height to resize every image of a ZIP to, and a button that reads it again with them."""
+    from ..datasets.images import MAX_PIXELS
+
+    sw, sh = pending["resize"]
+    with st.form(f"resize-{pending['sha'][:12]}", border=True):
+        st.markdown(f"Resize every image in **{pending['name']}** on load (bilinear, greyscale); the file "
+                    f"itself is not changed. At most {MAX_PIXELS:,} pixels per image.")
+        c1, c2 = st.columns(2)
+        width = c1.number_input("Width (pixels)", min_value=1, max_value=MAX_PIXELS, value=sw, step=1,
+                                key=f"resize-w-{pending['sha'][:12]}")
+        height = c2.number_input("Height (pixels)", min_value=1, max_value=MAX_PIXELS, value=sh, step=1,
+                                 key=f"resize-h-{pending['sha'][:12]}")
+        if st.form_submit_button("Resize and load", type="primary", icon=":material/photo_size_select_large:"):
+            w, h = int(width), int(height)
+            if w * h > MAX_PIXELS:
+                pending["error"] = _RESIZE_TOO_BIG.format(w=w, h=h, n=w * h, max=MAX_PIXELS, sw=sw, sh=sh)
+            # use_upload ran earlier in this script run, so ``pending`` is the file in the uploader.
+            elif _read_upload(pending, file.getvalue(), size=(w, h)):
+                state.flash("success", f"Loaded **{pending['name']}** with every image resized to {w}x{h}.")
+            st.rerun()
 
 
 def edit_panel(ds, recipe: Recipe) -> None:

@@ -15,7 +15,7 @@ __all__ = ["init", "dataset", "require_dataset", "flash", "show_flash"]
 _DEFAULTS = {
     "dataset": lambda: None,      # the current valid Dataset (every page reads it)
     "recipe": lambda: None,       # how it was built (dllab.ui.data.Recipe), to rebuild after edits
-    "upload": lambda: None,       # last uploaded file: {"name", "sha", "frame", "error"}
+    "upload": lambda: None,       # last uploaded file: {"name", "sha", "frame", "error", "resize"}
     "nonce": lambda: 0,           # bumped to reset the Data page's edit widgets after a failed edit
     "flash": list,                # [(kind, text)] shown once on the next run
     "requested": dict,            # dataset sha256 -> RunConfig the user last pressed Run for
