@@ -52,6 +52,18 @@ Additivity
     ``additivity_max_error`` is ``max |base + sum(contributions) - output|`` over the
     explained rows and classes, with ``output`` from a separate prediction call; the
     tolerance is ``ADDITIVITY_RTOL * max(1, max |output|)`` (float32 models).
+Images
+    Image datasets (``ds.modality == "image"``) are explained like any table: their columns
+    are the pixels in row-major order, each family's SHAP value of a pixel column is that
+    pixel's attribution, and :meth:`Explanation.pixel_map` reshapes one row's values to the
+    image shape ``ds.meta["image_shape"]``. The deep net (a CNN) permutes single pixels
+    against background images while the image has at most ``MAX_DEEP_PATCHES`` pixels
+    (digits' 8x8, MNIST-1D's 1x40); larger images are permuted in square patches, the
+    smallest side that leaves at most ``MAX_DEEP_PATCHES`` patches (4x4 for 28x28), and each
+    pixel gets an equal share of its patch's value, so maps stay additive at patch
+    resolution. One evaluation of an image costs about its pixel count, so for images of
+    more than ``MAX_DEEP_PATCHES`` pixels the evaluation budget is ``max_evals *
+    MAX_DEEP_PATCHES / pixels`` (``settings["deep_max_evals"]``).
 Importance and agreement
     Importance is the mean ``|SHAP|`` per column, with a 95% percentile bootstrap band over
     the explained rows (``n_boot`` replicates). Agreement between two families is the
@@ -63,6 +75,7 @@ from __future__ import annotations
 
 import time
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -72,10 +85,13 @@ from .errors import ConfigError, DataError, preview
 from .models import FAMILIES, FAMILY_LABELS
 from .schema import source_column
 
-__all__ = ["Explanation", "explain", "deep_evals_per_row", "ADDITIVITY_RTOL", "BASE_ROW", "OUTPUT_ROW", "VALUE_COLUMN"]
+__all__ = ["Explanation", "PixelMap", "explain", "deep_evals_per_row", "MAX_DEEP_PATCHES", "ADDITIVITY_RTOL",
+           "BASE_ROW", "OUTPUT_ROW", "VALUE_COLUMN"]
 
 #: Relative additivity tolerance (float32 models): error <= ADDITIVITY_RTOL * max(1, max|output|).
 ADDITIVITY_RTOL = 1e-3
+#: Images: the deep net permutes single pixels up to this many, else square patches (at most this many).
+MAX_DEEP_PATCHES = 64
 #: Row labels that :meth:`Explanation.local` adds below the columns.
 BASE_ROW, OUTPUT_ROW = "(base value)", "(output)"
 #: Column of :meth:`Explanation.local` holding the row's feature values.
@@ -94,6 +110,10 @@ _BAD_FAMILY = "family={value!r} is not explained here; choose one of {families}.
 _BAD_ROW = "row_position={value!r} is not valid; choose a position from 0 to {last} of local_rows."
 _BAD_CLASS = "target_class={value!r} is not valid; choose a class index from 0 to {last}."
 _NO_TRAIN_ROWS = "split {split} has no training rows to draw a background from."
+_NOT_IMAGES = ("pixel maps need an image dataset, and this explanation is of {modality} data; use local(...) to "
+               "see one row's contributions per column.")
+_NO_CLASSES = ("target_class={value!r} is not valid for a {task} explanation: it has one output ({output_space}); "
+               "leave target_class=None.")
 
 
 # =========================================================================== entry point
@@ -152,7 +172,8 @@ class Explanation:
     n_permutations : int, default=8
         Deep net: background references per row, each with a permutation and its reverse.
     max_evals : int, default=250_000
-        Deep net: model evaluations at most (caps its explained rows).
+        Deep net: model evaluations at most (caps its explained rows); images of more than
+        ``MAX_DEEP_PATCHES`` pixels get ``max_evals * MAX_DEEP_PATCHES / pixels``.
 
     Attributes
     ----------
@@ -164,6 +185,12 @@ class Explanation:
         Positions (in ``ds``) of the explained rows.
     shown_rows : DataFrame
         Their original feature values (``ds.feature_columns``), indexed by position.
+    targets : Series
+        Their target values (as in the data), same index.
+    modality : str
+        ``ds.modality``: "tabular", "image" or "text".
+    image_shape : (int, int) or None
+        ``(height, width)`` of an image dataset's pixel columns (see :meth:`pixel_map`).
     columns : list of str
         The user's columns (``ds.feature_columns``).
     classes : list or None
@@ -195,6 +222,8 @@ class Explanation:
         self.columns = list(ds.feature_columns)
         self.classes = list(ds.classes) if ds.task == "multiclass" else None
         self.output_space = _OUTPUT_SPACE[ds.task]
+        self.modality = ds.modality
+        self.image_shape = tuple(int(v) for v in ds.meta["image_shape"]) if ds.modality == "image" else None
         seeds = np.random.SeedSequence(random_state).spawn(4)
         train_idx, test_idx = cmp.splits[split]
         if len(train_idx) == 0:
@@ -206,10 +235,12 @@ class Explanation:
         n_bg = min(background, len(train_idx))
         self.background_rows = np.sort(np.random.default_rng(bg_rng).choice(train_idx, n_bg, replace=False))
         self.shown_rows = ds.frame[self.columns].iloc[self.rows].set_axis(pd.Index(self.rows, name="row"))
+        self.targets = ds.frame[ds.target].iloc[self.rows].set_axis(pd.Index(self.rows, name="row"))
         self._groups = _column_groups(ds)
 
         self._phi, self._base, self._output, self._row_pos = {}, {}, {}, {}
         self.seconds, self.additivity_max_error, self.n_rows, self.methods = {}, {}, {}, {}
+        deep_settings = {}
         for fam in self.families:
             model = _unwrap(_model_of(cmp, fam, split))
             start = time.perf_counter()
@@ -221,15 +252,27 @@ class Explanation:
                 phi, base, out = _explain_linear(model, ds, self.rows, self.background_rows, self.columns)
                 self.methods[fam] = "exact linear SHAP (coef x (value - background mean))"
             else:
-                m = len(self.columns)
-                per_row = deep_evals_per_row(m, n_permutations)
-                n_deep = int(min(n, max(min(10, n), max_evals // per_row)))
+                groups, patch, deep_budget = self._groups, 1, int(max_evals)
+                if self.image_shape is not None:
+                    pixels = self.image_shape[0] * self.image_shape[1]
+                    deep_budget = int(max_evals) if pixels <= MAX_DEEP_PATCHES else \
+                        max(1, int(max_evals) * MAX_DEEP_PATCHES // pixels)
+                    patch = _patch_side(self.image_shape)
+                    if patch > 1:
+                        groups, pixel_patch = _patch_groups(self.image_shape, patch, self._groups)
+                per_row = deep_evals_per_row(len(groups), n_permutations)
+                n_deep = int(min(n, max(min(10, n), deep_budget // per_row)))
                 pos = np.sort(np.random.default_rng(deep_rows_seed).choice(n, n_deep, replace=False))
                 phi, base, out = _explain_deep(model, ds, self.rows[pos], self.background_rows,
-                                               self._groups, n_permutations=n_permutations,
+                                               groups, n_permutations=n_permutations,
                                                seed=deep_perm_seed)
-                self.methods[fam] = (f"antithetic permutation sampling ({n_permutations} references x 2 "
+                unit = ""
+                if patch > 1:
+                    phi = _spread(phi, pixel_patch)
+                    unit = f" over {len(groups)} patches of {patch}x{patch} pixels, shared equally by their pixels"
+                self.methods[fam] = (f"antithetic permutation sampling{unit} ({n_permutations} references x 2 "
                                      f"permutations per row, {per_row} evaluations per row)")
+                deep_settings = {"deep_max_evals": deep_budget, "deep_patch": patch}
             self.seconds[fam] = time.perf_counter() - start
             self._phi[fam], self._base[fam], self._output[fam], self._row_pos[fam] = phi, base, out, pos
             err = np.abs(base + phi.sum(axis=1) - out)
@@ -245,6 +288,7 @@ class Explanation:
             "n_boot": int(n_boot), "random_state": random_state, "n_permutations": int(n_permutations),
             "max_evals": int(max_evals), "output_space": self.output_space,
             "additivity_rtol": ADDITIVITY_RTOL, "methods": dict(self.methods),
+            **deep_settings,
         }
         self.total_seconds = time.perf_counter() - t0
 
@@ -389,12 +433,7 @@ class Explanation:
             ``VALUE_COLUMN`` (the row's original values) and one per family
             (contributions; base value; output). Contributions + base = output.
         """
-        rows = self.local_rows
-        if isinstance(row_position, bool) or not isinstance(row_position, (int, np.integer)) \
-                or not 0 <= row_position < len(rows):
-            raise ConfigError(_BAD_ROW.format(value=row_position, last=len(rows) - 1))
-        row = rows[row_position]
-        where = {f: int(np.flatnonzero(self.rows[self._row_pos[f]] == row)[0]) for f in self.families}
+        row, where = self._local_row(row_position)
         if self.task == "multiclass" and target_class is None:
             proba = np.mean([_softmax(self._output[f][where[f]]) for f in self.families], axis=0)
             target_class = int(np.argmax(proba))
@@ -409,6 +448,71 @@ class Explanation:
         frame = pd.DataFrame(data, index=pd.Index(self.columns + [BASE_ROW, OUTPUT_ROW], name="column"))
         frame.attrs.update(row=int(row), target_class=target_class)
         return frame
+
+    def _local_row(self, row_position):
+        """The row at ``row_position`` of :attr:`local_rows`, and its index in each family's arrays."""
+        rows = self.local_rows
+        if isinstance(row_position, bool) or not isinstance(row_position, (int, np.integer)) \
+                or not 0 <= row_position < len(rows):
+            raise ConfigError(_BAD_ROW.format(value=row_position, last=len(rows) - 1))
+        row = int(rows[row_position])
+        return row, {f: int(np.flatnonzero(self.rows[self._row_pos[f]] == row)[0]) for f in self.families}
+
+    def pixel_map(self, family: str, row_position: int, *, target_class: int | None = None) -> "PixelMap":
+        """One image's per-pixel SHAP values for ``family``, in the image's shape, with the image itself.
+
+        Parameters
+        ----------
+        family : str
+            One of :attr:`families`.
+        row_position : int
+            Position in :attr:`local_rows` (0 is its first row), as for :meth:`local`.
+        target_class : int, optional
+            Multiclass: the class index explained (default: the class ``family`` predicts for
+            this row). Binary and regression explanations have one output: leave it None.
+
+        Returns
+        -------
+        PixelMap
+            ``attribution`` and ``image`` have shape :attr:`image_shape`; the attribution plus the
+            base value adds up to the output for this row and class.
+
+        Raises
+        ------
+        ConfigError
+            If the data are not images, ``family`` was not explained, ``row_position`` is out of
+            range, or ``target_class`` is not a class index (or given without classes).
+
+        Examples
+        --------
+        >>> ex = explain(cmp, ds)                                    # doctest: +SKIP
+        >>> m = ex.pixel_map("deep", 0)                              # doctest: +SKIP
+        >>> m.attribution.shape, m.target_class == m.predicted_class  # doctest: +SKIP
+        ((8, 8), True)
+        >>> m.base_value + m.attribution.sum() - m.output            # doctest: +SKIP
+        0.0
+        """
+        if self.image_shape is None:
+            raise ConfigError(_NOT_IMAGES.format(modality=self.modality))
+        self._check_family(family)
+        row, where = self._local_row(row_position)
+        i = where[family]
+        phi, base, out = self._phi[family][i], self._base[family][i], self._output[family][i]
+        predicted = None
+        if phi.ndim == 2:  # multiclass: (columns, classes)
+            predicted = int(np.argmax(out))
+            k = predicted if target_class is None else int(self._class_pick(family, target_class)[0])
+            phi, base, out = phi[:, k], base[k], out[k]
+        elif target_class is not None:
+            raise ConfigError(_NO_CLASSES.format(value=target_class, task=self.task, output_space=self.output_space))
+        else:
+            k = None
+        image = self.shown_rows.loc[row, self.columns].to_numpy(dtype=np.float64).reshape(self.image_shape)
+        return PixelMap(family=family, row=row, target_class=k,
+                        class_label=None if k is None else self.classes[k], predicted_class=predicted,
+                        attribution=np.asarray(phi, dtype=np.float64).reshape(self.image_shape), image=image,
+                        base_value=float(base), output=float(out), output_space=self.output_space,
+                        target=self.targets.loc[row])
 
     def statements(self) -> list[str]:
         """Agreement in plain words: shared top features, and columns one family relies on far more."""
@@ -474,6 +578,50 @@ class Explanation:
                 f"split={self.split})")
 
 
+@dataclass(frozen=True, eq=False)  # arrays inside: compare fields explicitly
+class PixelMap:
+    """One family's SHAP values for one image and class, laid out as the image (see :meth:`Explanation.pixel_map`).
+
+    Attributes
+    ----------
+    family : str
+    row : int
+        Position of the image in the dataset.
+    target_class : int or None
+        Class index explained (multiclass), else None (the single output).
+    class_label : object or None
+        Its label (``Explanation.classes[target_class]``).
+    predicted_class : int or None
+        Multiclass: the class index ``family`` predicts for this image.
+    attribution : ndarray of shape (height, width)
+        SHAP value of each pixel, in ``output_space``.
+    image : ndarray of shape (height, width)
+        The pixel values as in the data.
+    base_value, output : float
+        ``base_value + attribution.sum() == output`` up to ``additivity_error``.
+    output_space : str
+    target : object
+        The image's target value (its true label).
+    """
+
+    family: str
+    row: int
+    target_class: int | None
+    class_label: object
+    predicted_class: int | None
+    attribution: np.ndarray
+    image: np.ndarray
+    base_value: float
+    output: float
+    output_space: str
+    target: object = None
+
+    @property
+    def additivity_error(self) -> float:
+        """``|base_value + attribution.sum() - output|``."""
+        return abs(self.base_value + float(self.attribution.sum()) - self.output)
+
+
 _OUTPUT_SPACE = {
     "regression": "predicted value",
     "binary": "log-odds of the positive class",
@@ -513,6 +661,41 @@ def _to_source(phi: np.ndarray, groups) -> np.ndarray:
 
 def _centre(a: np.ndarray, axis: int) -> np.ndarray:
     return a - a.mean(axis=axis, keepdims=True)
+
+
+def _patch_side(shape) -> int:
+    """Smallest square patch side that cuts a ``(h, w)`` image into at most ``MAX_DEEP_PATCHES`` patches.
+
+    Examples
+    --------
+    >>> _patch_side((8, 8)), _patch_side((1, 40)), _patch_side((28, 28)), _patch_side((64, 64))
+    (1, 1, 4, 8)
+    """
+    h, w = shape
+    side = 1
+    while -(-h // side) * -(-w // side) > MAX_DEEP_PATCHES:
+        side += 1
+    return side
+
+
+def _patch_groups(shape, side, groups):
+    """Model-input positions of each ``side x side`` patch (row-major), and each pixel's patch index.
+
+    ``groups`` holds each pixel column's positions in ``ds.X`` (pixels in row-major order).
+    """
+    h, w = shape
+    rr, cc = np.divmod(np.arange(h * w), w)
+    pixel_patch = (rr // side) * -(-w // side) + cc // side
+    patches = [np.concatenate([groups[p] for p in np.flatnonzero(pixel_patch == g)])
+               for g in range(int(pixel_patch.max()) + 1)]
+    return patches, pixel_patch
+
+
+def _spread(phi: np.ndarray, pixel_patch: np.ndarray) -> np.ndarray:
+    """Per-patch contributions (axis 1) to per-pixel ones: each pixel gets an equal share (sums unchanged)."""
+    share = 1.0 / np.bincount(pixel_patch)[pixel_patch]
+    share = share[None, :, None] if phi.ndim == 3 else share[None, :]
+    return phi[:, pixel_patch] * share
 
 
 def _softmax(z):

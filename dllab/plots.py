@@ -24,7 +24,7 @@ from .models import FAMILY_LABELS
 __all__ = ["FAMILY_COLORS", "FAMILY_SYMBOLS", "axis_title", "comparison_figure", "cost_figure",
            "split_scores_figure", "learning_curve_figure", "fit_time_figure", "slice_heatmap_figure",
            "worst_slices_figure", "disagreement_figure", "shift_figure", "importance_order", "importance_figure",
-           "dependence_figure", "local_figure"]
+           "dependence_figure", "local_figure", "pixel_map_figure", "PIXEL_COLORSCALE"]
 
 #: One fixed colour per family (Okabe-Ito palette: distinguishable with colour-blindness).
 FAMILY_COLORS = {"linear": "#0072B2", "gbm": "#E69F00", "deep": "#009E73", "transfer": "#CC79A7"}
@@ -689,6 +689,108 @@ def local_figure(explanation, row_position: int, *, top_k: int = 12) -> go.Figur
                                  x=0, xanchor="left", y=0.98, yanchor="top"),
                       template="plotly_white", font=_FONT, showlegend=False,
                       height=max(380, 150 + 26 * (len(order) + 3)), margin=dict(l=170, r=30, t=95, b=60))
+    return fig
+
+
+#: Diverging scale of pixel attributions: blue pushes the output down, white is zero, red pushes it up.
+PIXEL_COLORSCALE = "RdBu_r"
+_IMAGE_COLORSCALE = [[0.0, "#000000"], [1.0, "#FFFFFF"]]  # greyscale: low values dark, as in the data
+
+
+def _class_title(m, labels) -> str:
+    """``"class 3 (predicted)"``, ``"class 3 (predicts 5)"``, or the output space when there are no classes."""
+    if m.target_class is None:
+        return m.output_space
+    if m.predicted_class == m.target_class:
+        return f"class {_short_value(m.class_label)} (predicted)"
+    return f"class {_short_value(m.class_label)} (predicts {_short_value(labels[m.predicted_class])})"
+
+
+def pixel_map_figure(explanation, row_position: int, *, target_class: int | None = None) -> go.Figure:
+    """One image and, beside it, each family's per-pixel SHAP values on one shared colour scale.
+
+    The colour scale is diverging, centred at zero and symmetric (``±`` the largest ``|SHAP|`` over the
+    families' maps), so the same colour means the same contribution in every panel. Each panel's title
+    names the family, the class explained and the model's output. One-row images (signals such as
+    MNIST-1D, shape ``(1, width)``) are drawn as the signal over one bar chart per family, on a shared
+    y range, with the bars coloured on the same scale.
+
+    Parameters
+    ----------
+    explanation : Explanation
+        Of an image dataset (see :meth:`~dllab.explain.Explanation.pixel_map`).
+    row_position : int
+        Position in ``explanation.local_rows``.
+    target_class : int, optional
+        Multiclass: class index explained by every family (default: each family's predicted class).
+    """
+    maps = [explanation.pixel_map(f, row_position, target_class=target_class) for f in explanation.families]
+    labels = explanation.classes
+    limit = max(float(np.abs(m.attribution).max()) for m in maps) or 1.0
+    first = maps[0]
+    h, w = first.image.shape
+    titles = [f"Image (label {_short_value(first.target)})"] + [
+        f"{_family_label(m.family)}<br>{_class_title(m, labels)}, output {m.output:.3g}" for m in maps]
+    title = (f"Which pixels mattered: row {first.row}, "
+             + (f"class {_short_value(labels[target_class])}" if target_class is not None and labels
+                else "each model's predicted class" if labels else f"SHAP in {first.output_space}"))
+    coloraxis = dict(colorscale=PIXEL_COLORSCALE, cmin=-limit, cmax=limit,
+                     colorbar=dict(title=dict(text="SHAP", side="right"), thickness=14))
+    if h == 1:
+        return _signal_map_figure(maps, titles=titles, title=title, limit=limit, coloraxis=coloraxis)
+    from plotly.subplots import make_subplots
+
+    n = len(maps) + 1
+    mid = float(first.image.min() + first.image.max()) / 2
+    fig = make_subplots(rows=1, cols=n, horizontal_spacing=0.03, subplot_titles=titles)
+    fig.add_trace(go.Heatmap(z=first.image.tolist(), colorscale=_IMAGE_COLORSCALE, showscale=False, name="image",
+                             hovertemplate="pixel (%{y}, %{x})<br>value %{z:.4g}<extra>image</extra>"), row=1, col=1)
+    for i, m in enumerate(maps, start=2):
+        fig.add_trace(go.Heatmap(z=m.attribution.tolist(), coloraxis="coloraxis", name=_family_label(m.family),
+                                 customdata=m.image.tolist(),
+                                 hovertemplate="pixel (%{y}, %{x}), value %{customdata:.4g}<br>SHAP %{z:.3g}"
+                                               f"<extra>{_family_label(m.family)}</extra>"), row=1, col=i)
+        # The image's outline (half its value range) on every map shows where the strokes are.
+        fig.add_trace(go.Contour(z=first.image.tolist(), contours=dict(coloring="none", start=mid, end=mid, size=1),
+                                 line=dict(color="#444444", width=1.2), showscale=False, hoverinfo="skip",
+                                 name="outline"), row=1, col=i)
+    for i in range(1, n + 1):
+        anchor = "x" if i == 1 else f"x{i}"
+        # Square pixels, row 0 at the top as in the image.
+        fig.update_yaxes(autorange="reversed", scaleanchor=anchor, constrain="domain", showticklabels=False,
+                         showgrid=False, zeroline=False, row=1, col=i)
+        fig.update_xaxes(constrain="domain", showticklabels=False, showgrid=False, zeroline=False, row=1, col=i)
+    fig.update_layout(title=dict(text=title, x=0, xanchor="left", y=0.98, yanchor="top"), coloraxis=coloraxis,
+                      template="plotly_white", font=_FONT, height=360, showlegend=False,
+                      margin=dict(l=20, r=20, t=110, b=20))
+    fig.update_annotations(font_size=13)
+    return fig
+
+
+def _signal_map_figure(maps, *, titles, title, limit, coloraxis) -> go.Figure:
+    """One-row images: the signal on top, one bar chart of attributions per family below (shared x and y range)."""
+    from plotly.subplots import make_subplots
+
+    n = len(maps) + 1
+    x = np.arange(maps[0].image.shape[1]).tolist()
+    fig = make_subplots(rows=n, cols=1, shared_xaxes=True, vertical_spacing=0.32 / n, subplot_titles=titles)
+    fig.add_trace(go.Scatter(x=x, y=maps[0].image[0].tolist(), mode="lines+markers", name="signal",
+                             line=dict(color="#333333", width=2), marker=dict(size=4),
+                             hovertemplate="position %{x}<br>value %{y:.4g}<extra>signal</extra>"), row=1, col=1)
+    for i, m in enumerate(maps, start=2):
+        v, label = m.attribution[0], _family_label(m.family)
+        fig.add_trace(go.Bar(x=x, y=v.tolist(), name=label,
+                             marker=dict(color=v.tolist(), coloraxis="coloraxis", line=dict(width=0)),
+                             hovertemplate=f"position %{{x}}<br>SHAP %{{y:.3g}}<extra>{label}</extra>"),
+                      row=i, col=1)
+        fig.update_yaxes(range=[-1.08 * limit, 1.08 * limit], zeroline=True, zerolinecolor="#888888",
+                         title_text="SHAP", row=i, col=1)
+    fig.update_yaxes(title_text="value", row=1, col=1)
+    fig.update_xaxes(title_text="position in the signal", row=n, col=1)
+    fig.update_layout(title=dict(text=title, x=0, xanchor="left", y=0.99, yanchor="top"), coloraxis=coloraxis,
+                      template="plotly_white", font=_FONT, height=170 * n + 80, showlegend=False, bargap=0.1,
+                      margin=dict(l=70, r=30, t=100, b=60))
+    fig.update_annotations(font_size=13)
     return fig
 
 

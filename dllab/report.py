@@ -334,6 +334,12 @@ def html_report(*, dataset, config, comparison, verdict=None, curve=None, subgro
                   f"{explanation.rows_explained} rows explained.</p>",
                   _table_html(top.rename(columns=FAMILY_LABELS).round(4), index=True),
                   fig(_importance_figure(explanation))]
+        if explanation.image_shape is not None and len(explanation.local_rows):
+            parts += ["<h3>Which pixels mattered, for one image</h3>",
+                      '<p class="muted">The first test image that every model explained, beside each model\'s '
+                      "per-pixel SHAP values for the class it predicts (red: towards that class, blue: away; one "
+                      "colour scale for every model). The app's Explain page shows any explained image and class.</p>",
+                      fig(plots.pixel_map_figure(explanation, 0))]
 
     # ---- Data, config, versions, reproduce
     summary = dataset.summary() if hasattr(dataset, "summary") else {}

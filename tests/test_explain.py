@@ -10,11 +10,12 @@ from dllab.comparison import _MISMATCH as _MISMATCH_TEXT
 from dllab.comparison import Comparison
 from dllab.datasets.dataset import Dataset
 from dllab.errors import ConfigError, DataError
-from dllab.explain import (_BAD_FAMILIES, _BAD_ROW, _BAD_SPLIT, _NO_MODEL, BASE_ROW, OUTPUT_ROW,
-                           VALUE_COLUMN, deep_evals_per_row, explain)
+from dllab.explain import (_BAD_CLASS, _BAD_FAMILIES, _BAD_ROW, _BAD_SPLIT, _NO_CLASSES, _NO_MODEL, _NOT_IMAGES,
+                           BASE_ROW, OUTPUT_ROW, VALUE_COLUMN, deep_evals_per_row, explain)
 from dllab.models import BASE_FAMILIES as FAMILIES
 from dllab.runner import Task, run_tasks, task_seed
 from dllab.splits import make_splits
+from image_runs import digits_run, signal_run
 
 # "Near zero": a useless column's mean |SHAP| below this share of the top column's.
 USELESS_SHARE_OF_TOP = 0.10
@@ -248,3 +249,131 @@ def test_bad_inputs_name_the_value(fitted, message_re):
     ex = explain(cmp, ds, max_rows=20, n_boot=10, families="linear")
     with pytest.raises(ConfigError, match=message_re(_BAD_ROW)):
         ex.local(20)
+
+
+# =========================================================================== images: pixel maps
+@pytest.fixture(scope="module")
+def digits_ex():
+    ds, _, cmp = digits_run()
+    return ds, cmp, explain(cmp, ds, max_rows=30, background=30, n_boot=20, n_permutations=2, random_state=0)
+
+
+def test_pixel_map_is_the_rows_shap_values_laid_out_as_the_image(digits_ex):
+    ds, _, ex = digits_ex
+    assert ex.image_shape == (8, 8) and ex.modality == "image"
+    row = int(ex.local_rows[4])
+    for fam in ex.families:
+        m = ex.pixel_map(fam, 4)
+        assert m.family == fam and m.row == row
+        assert m.attribution.shape == m.image.shape == (8, 8)
+        # pixel (r, c) is column px{r}_{c}: the image is the row's pixels, the map its SHAP values
+        assert m.image[2, 5] == ds.frame.loc[row, "px2_5"]
+        np.testing.assert_array_equal(m.image.ravel(), ds.frame.loc[row, ex.columns].to_numpy(dtype=float))
+        assert m.attribution[2, 5] == ex.values(fam).loc[row, "px2_5"]  # the predicted class, as values()
+        assert m.target == ds.frame.loc[row, "digit"]
+
+
+def test_pixel_map_adds_up_to_the_output_for_every_family_and_class(digits_ex):
+    _, _, ex = digits_ex
+    for fam in ex.families:
+        for k in range(3):
+            for pos in range(len(ex.local_rows)):
+                m = ex.pixel_map(fam, pos, target_class=k)
+                assert m.target_class == k and m.class_label == ex.classes[k]
+                assert m.output == ex.outputs(fam, target_class=k).loc[m.row]
+                # linear and TreeSHAP are exact; the deep net's sampling telescopes to the same sum
+                tol = 1e-4 if fam != "deep" else ex.additivity_tolerance[fam]
+                assert m.base_value + m.attribution.sum() == pytest.approx(m.output, abs=tol), (fam, k, pos)
+                assert m.additivity_error <= tol
+
+
+def test_pixel_map_defaults_to_the_class_the_model_predicts(digits_ex):
+    ds, cmp, ex = digits_ex
+    picked = {}
+    for fam in ex.families:
+        model = cmp.models(fam)[0]
+        for pos, row in enumerate(ex.local_rows):
+            m = ex.pixel_map(fam, pos)
+            label = model.predict(ds.X.iloc[[row]])[0]
+            assert m.target_class == m.predicted_class == ds.classes.index(label), (fam, row)
+            picked[fam, pos] = m.target_class
+        assert len({v for (f, _), v in picked.items() if f == fam}) > 1  # not one class for every image
+    # another class is another map
+    m = ex.pixel_map("linear", 0)
+    other = ex.pixel_map("linear", 0, target_class=(m.target_class + 1) % 3)
+    assert other.predicted_class == m.predicted_class and not np.allclose(other.attribution, m.attribution)
+
+
+def test_pixel_map_bad_row_class_family_name_the_value(digits_ex, message_re):
+    _, _, ex = digits_ex
+    n = len(ex.local_rows)
+    with pytest.raises(ConfigError, match=message_re(_BAD_ROW)) as err:
+        ex.pixel_map("gbm", n)
+    assert f"row_position={n}" in str(err.value) and f"0 to {n - 1}" in str(err.value)
+    with pytest.raises(ConfigError, match=message_re(_BAD_ROW)):
+        ex.pixel_map("gbm", -1)
+    with pytest.raises(ConfigError, match=message_re(_BAD_CLASS)) as err:
+        ex.pixel_map("gbm", 0, target_class=3)
+    assert "target_class=3" in str(err.value) and "0 to 2" in str(err.value)
+    with pytest.raises(ConfigError, match=message_re(_BAD_CLASS)):
+        ex.pixel_map("gbm", 0, target_class="2")
+    with pytest.raises(ConfigError, match="family='forest' is not explained here"):
+        ex.pixel_map("forest", 0)
+
+
+def test_pixel_map_of_one_row_binary_signals():
+    ds, _, cmp = signal_run()
+    ex = explain(cmp, ds, max_rows=20, background=20, n_boot=10, random_state=0)
+    assert ex.image_shape == (1, 40) and ex.classes is None
+    for fam in ex.families:
+        m = ex.pixel_map(fam, 0)
+        assert m.attribution.shape == m.image.shape == (1, 40)
+        assert m.target_class is None and m.predicted_class is None
+        assert m.base_value + m.attribution.sum() == pytest.approx(m.output, abs=1e-4)
+        assert m.output == ex.outputs(fam).loc[m.row]  # the log-odds of the positive class
+
+
+def test_pixel_map_refuses_a_class_without_classes_and_tabular_data(message_re):
+    ds, _, cmp = signal_run()
+    ex = explain(cmp, ds, max_rows=5, background=20, n_boot=10, random_state=0, families=["linear"])
+    with pytest.raises(ConfigError, match=message_re(_NO_CLASSES)) as err:
+        ex.pixel_map("linear", 0, target_class=1)
+    assert "binary explanation" in str(err.value)
+    tabular = _stub_explanation()
+    tabular.image_shape, tabular.modality = None, "tabular"
+    with pytest.raises(ConfigError, match=message_re(_NOT_IMAGES)) as err:
+        tabular.pixel_map("linear", 0)
+    assert "tabular data" in str(err.value)
+
+
+def test_deep_net_permutes_patches_of_large_images_and_shares_them_among_their_pixels():
+    from dllab.datasets import from_frame
+    from dllab.datasets.images import mark_image, pixel_columns
+    from dllab.explain import MAX_DEEP_PATCHES
+    from image_runs import one_split
+
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 256, (80, 144)).astype(float)  # 12x12 images: 144 pixels > 64, so 2x2 patches (36)
+    frame = pd.DataFrame(X, columns=pixel_columns((12, 12)))
+    frame["label"] = np.where(X[:, :72].mean(axis=1) > X[:, 72:].mean(axis=1), "top", "bottom")
+    ds = from_frame(mark_image(frame, (12, 12)), target="label")
+    _, cmp = one_split(ds, ("linear", "deep"))
+    budget = 30 * deep_evals_per_row(36, 2) * 144 // MAX_DEEP_PATCHES  # 30 rows once scaled by 64 / 144
+    ex = explain(cmp, ds, max_rows=40, background=20, n_boot=10, n_permutations=2, max_evals=budget)
+    assert ex.settings["deep_patch"] == 2 and ex.settings["deep_max_evals"] == budget * MAX_DEEP_PATCHES // 144
+    assert ex.n_rows == {"linear": 40, "deep": 30} and "36 patches of 2x2 pixels" in ex.methods["deep"]
+    m = ex.pixel_map("deep", 0)
+    assert m.attribution.shape == (12, 12)
+    patches = m.attribution.reshape(6, 2, 6, 2).transpose(0, 2, 1, 3).reshape(36, 4)
+    np.testing.assert_allclose(patches, patches[:, :1].repeat(4, axis=1))  # one value per 2x2 patch
+    assert not np.allclose(patches[:, 0], patches[0, 0])
+    assert m.base_value + m.attribution.sum() == pytest.approx(m.output, abs=ex.additivity_tolerance["deep"])
+    assert ex.additivity_max_error["deep"] <= ex.additivity_tolerance["deep"]
+    lin = ex.pixel_map("linear", 0).attribution.reshape(6, 2, 6, 2).transpose(0, 2, 1, 3).reshape(36, 4)
+    assert not np.allclose(lin, lin[:, :1])  # the exact explainers stay per pixel
+
+
+def test_small_images_are_permuted_pixel_by_pixel(digits_ex):
+    _, _, ex = digits_ex
+    assert ex.settings["deep_patch"] == 1 and ex.settings["deep_max_evals"] == 250_000
+    assert "patches" not in ex.methods["deep"]

@@ -327,3 +327,80 @@ def test_local_figure_waterfall_per_model_from_base_to_output():
     assert sum(w.x[:-1]) == pytest.approx(w.x[-1])  # contributions add up from the base value to the output
     assert list(fig.data[1].y) == list(w.y)  # same columns, same order for every model
     assert fig.layout.title.text.startswith(f"Row {ex.shown_rows.index[2]}:")
+
+
+class _ImageExplanation:
+    """A stand-in for an image Explanation: known pixel maps (no models). Class 1 is each family's prediction."""
+
+    def __init__(self, shape=(3, 4), families=("linear", "gbm", "deep"), classes=("cat", "dog", "owl")):
+        self.families = list(families)
+        self.classes = list(classes) if classes else None
+        self.output_space = "centred log-probability per class" if classes else "log-odds of the positive class"
+        self.shape = shape
+        self.asked = []
+
+    def pixel_map(self, family, row_position, *, target_class=None):
+        from dllab.explain import PixelMap
+
+        self.asked.append((family, row_position, target_class))
+        k = self.families.index(family)
+        n = int(np.prod(self.shape))
+        attribution = (np.arange(n) - n / 2).reshape(self.shape) * (k + 1) / n  # deep: the largest |value|
+        cls = (1 if target_class is None else target_class) if self.classes else None
+        return PixelMap(family=family, row=10 + row_position, target_class=cls,
+                        class_label=None if cls is None else self.classes[cls],
+                        predicted_class=1 if self.classes else None, attribution=attribution,
+                        image=np.arange(n, dtype=float).reshape(self.shape), base_value=0.5,
+                        output=0.5 + float(attribution.sum()), output_space=self.output_space, target="dog")
+
+
+def test_pixel_map_figure_image_then_one_heatmap_per_family_on_one_symmetric_scale():
+    ex = _ImageExplanation()
+    fig = plots.pixel_map_figure(ex, 2)
+    heatmaps = [t for t in fig.data if t.type == "heatmap"]
+    assert [t.name for t in heatmaps] == ["image"] + [FAMILY_LABELS[f] for f in FAMILIES]
+    assert np.array(heatmaps[0].z).shape == (3, 4) and heatmaps[0].z[1][2] == 6.0  # the image, row-major
+    assert np.array(heatmaps[3].z).tolist() == ex.pixel_map("deep", 2).attribution.tolist()
+    # every map on the layout's one colour axis: diverging, centred at zero, +- the largest |value| of any map
+    assert heatmaps[0].coloraxis is None and all(t.coloraxis == "coloraxis" for t in heatmaps[1:])
+    limit = max(np.abs(np.array(t.z)).max() for t in heatmaps[1:])
+    assert limit == pytest.approx(0.5 * 3)  # the deep net's map
+    assert fig.layout.coloraxis.cmin == -limit and fig.layout.coloraxis.cmax == limit
+    assert fig.layout.coloraxis.colorscale[0][1] != fig.layout.coloraxis.colorscale[-1][1]
+    # the image's outline on every map, and square pixels with row 0 on top
+    assert sum(t.type == "contour" for t in fig.data) == len(FAMILIES)
+    assert fig.layout.yaxis.autorange == "reversed" and fig.layout.yaxis4.scaleanchor == "x4"
+    titles = [a.text for a in fig.layout.annotations]
+    assert titles[0] == "Image (label dog)"
+    out = ex.pixel_map("gbm", 2).output
+    assert titles[2] == f"{FAMILY_LABELS['gbm']}<br>class dog (predicted), output {out:.3g}"
+    assert fig.layout.title.text == "Which pixels mattered: row 12, each model's predicted class"
+
+
+def test_pixel_map_figure_names_a_chosen_class_and_what_the_model_predicts():
+    ex = _ImageExplanation(families=("linear", "deep"))
+    fig = plots.pixel_map_figure(ex, 0, target_class=2)
+    assert ex.asked == [("linear", 0, 2), ("deep", 0, 2)]
+    titles = [a.text for a in fig.layout.annotations]
+    assert titles[1].startswith(f"{FAMILY_LABELS['linear']}<br>class owl (predicts dog), output ")
+    assert fig.layout.title.text == "Which pixels mattered: row 10, class owl"
+    assert len([t for t in fig.data if t.type == "heatmap"]) == 3
+
+
+def test_pixel_map_figure_of_a_signal_is_a_line_over_one_bar_chart_per_family():
+    ex = _ImageExplanation(shape=(1, 40), classes=None)
+    fig = plots.pixel_map_figure(ex, 1)
+    assert [t.type for t in fig.data] == ["scatter", "bar", "bar", "bar"]
+    line = fig.data[0]
+    assert list(line.x) == list(range(40)) and list(line.y) == list(range(40))
+    limit = 1.0 * 3 * 20 / 40  # the deep net's largest |value|
+    assert fig.layout.coloraxis.cmin == pytest.approx(-limit) and fig.layout.coloraxis.cmax == pytest.approx(limit)
+    for i, bar in enumerate(fig.data[1:], start=2):
+        assert bar.name == FAMILY_LABELS[FAMILIES[i - 2]] and bar.marker.coloraxis == "coloraxis"
+        assert list(bar.marker.color) == list(bar.y)  # colour and height tell the same number
+        axis = fig.layout[f"yaxis{i}"]
+        assert tuple(axis.range) == pytest.approx((-1.08 * limit, 1.08 * limit))  # one y range for every family
+    assert fig.layout[f"xaxis{len(fig.data)}"].title.text == "position in the signal"
+    assert fig.layout.annotations[1].text.startswith(f"{FAMILY_LABELS['linear']}<br>log-odds of the positive class, "
+                                                     "output ")
+    assert fig.layout.title.text == "Which pixels mattered: row 11, SHAP in log-odds of the positive class"

@@ -15,6 +15,7 @@ from dllab.report import html_report, report_json, reproduce_command
 from dllab.runner import compare
 from dllab.subgroups import subgroup_report
 from dllab.verdict import Needs, verdict
+from image_runs import digits_run
 
 EVIL = "<script>alert(1)</script>"
 
@@ -117,3 +118,14 @@ def test_only_the_analyses_given_appear(analyses):
     page = html_report(**a)  # the verdict is computed with default needs
     assert 'id="verdict"' in page and 'id="data-size"' not in page and 'id="explain"' not in page
     assert len(re.findall(r"plotly\.js v\d+\.\d+\.\d+", page)) == 1
+
+
+def test_image_data_report_shows_one_images_pixel_maps(page):
+    ds, config, cmp = digits_run()
+    ex = explain(cmp, ds, max_rows=10, background=20, n_boot=10, n_permutations=2)
+    html = html_report(dataset=ds, config=config, comparison=cmp, explanation=ex)
+    assert html.count("Which pixels mattered, for one image") == 1
+    assert f"Which pixels mattered: row {int(ex.local_rows[0])}, each model's predicted class" in html
+    # the image, and one map per model on the shared colour axis
+    assert html.count('"name":"image"') == 1 and html.count('"coloraxis":"coloraxis"') == len(ex.families)
+    assert "Which pixels mattered" not in page  # tabular data: no pixel maps

@@ -21,11 +21,15 @@ from ..models import FAMILY_LABELS
 from .cache import results
 from .run import comparison
 
-__all__ = ["explanation_key", "cost_caption", "local_table", "row_label", "needed_comparison",
-           "explanation_for", "show_explanation", "ROW_CHOICES"]
+__all__ = ["explanation_key", "cost_caption", "local_table", "row_label", "image_label", "class_choices",
+           "class_choice_label", "pixel_caption", "needed_comparison", "explanation_for", "show_explanation",
+           "show_pixel_maps", "ROW_CHOICES", "EACH_PREDICTED"]
 
 #: Test rows explained at most (a seeded sample of split 0's test rows).
 ROW_CHOICES = (200, 500, 1000)
+#: Label of the class picker's first choice (``None``: every model shows the class it predicts).
+EACH_PREDICTED = "Each model's predicted class"
+_SHORT = {"linear": "linear", "gbm": "XGBoost", "deep": "deep"}
 
 
 # =========================================================================== pure helpers
@@ -51,9 +55,12 @@ def row_label(ex, row: int) -> str:
     return f"row {row} ({head}{', …' if len(ex.columns) > 3 else ''})"
 
 
-def local_table(ex, row_position: int) -> pd.DataFrame:
-    """One row side by side: its value and every model's contribution per column, then base and output."""
-    local = ex.local(row_position)
+def local_table(ex, row_position: int, *, target_class: int | None = None) -> pd.DataFrame:
+    """One row side by side: its value and every model's contribution per column, then base and output.
+
+    ``target_class`` (multiclass) is passed to :meth:`~dllab.explain.Explanation.local`.
+    """
+    local = ex.local(row_position, target_class=target_class)
     out = pd.DataFrame({"Column": local.index.astype(str)})
     out["Value"] = ["" if v is None else plots._short_value(v) for v in local[VALUE_COLUMN]]
     for f in ex.families:
@@ -61,6 +68,43 @@ def local_table(ex, row_position: int) -> pd.DataFrame:
     contrib = local.drop(index=[BASE_ROW, OUTPUT_ROW])[ex.families].astype(float)
     order = contrib.abs().max(axis=1).sort_values(ascending=False, kind="stable").index.tolist()
     return out.set_index("Column").loc[order + [BASE_ROW, OUTPUT_ROW]].reset_index()
+
+
+def image_label(ex, row: int) -> str:
+    """How an image is offered in the picker: its row, its label, and what each model predicts (or outputs)."""
+    position = int(np.flatnonzero(ex.local_rows == row)[0])
+    maps = [ex.pixel_map(f, position) for f in ex.families]
+    if ex.classes:
+        said = ", ".join(f"{plots._short_value(ex.classes[m.predicted_class])} ({_SHORT.get(m.family, m.family)})"
+                         for m in maps)
+        return f"row {row}: label {plots._short_value(maps[0].target)}; predicted {said}"
+    said = ", ".join(f"{m.output:+.2f} ({_SHORT.get(m.family, m.family)})" for m in maps)
+    return f"row {row}: label {plots._short_value(maps[0].target)}; output {said}"
+
+
+def class_choices(ex) -> list:
+    """Choices of the class picker: ``None`` (each model's predicted class), then every class index.
+    Empty when the explanation has a single output (binary, regression)."""
+    return [None, *range(len(ex.classes))] if ex.classes else []
+
+
+def class_choice_label(ex, choice) -> str:
+    """A class picker choice in words."""
+    return EACH_PREDICTED if choice is None else f"class {plots._short_value(ex.classes[choice])}"
+
+
+def pixel_caption(ex, row_position: int, target_class: int | None = None) -> str:
+    """What the pixel maps show, with each model's map total (= output - base value)."""
+    maps = [ex.pixel_map(f, row_position, target_class=target_class) for f in ex.families]
+    limit = max(float(np.abs(m.attribution).max()) for m in maps)
+    sums = ", ".join(f"{FAMILY_LABELS.get(m.family, m.family)} {m.attribution.sum():+.3g}" for m in maps)
+    what = "the class shown" if ex.classes else f"the output ({ex.output_space})"
+    patch = ex.settings.get("deep_patch", 1) if "deep" in ex.families else 1
+    coarse = (f" The deep net's map has the resolution of {patch}x{patch}-pixel patches: on images this large its "
+              "explainer moves patches, not single pixels." if patch > 1 else "")
+    return (f"Red pixels push each model's output for {what} up, blue ones down; white: no effect. One colour "
+            f"scale for every model (±{limit:.3g}), so the same colour means the same contribution. Each map adds up "
+            f"to its model's output minus its base value: {sums}.{coarse}")
 
 
 # =========================================================================== widgets
@@ -138,6 +182,12 @@ def show_explanation(ex, *, key: str = "ex") -> None:
                           help="Columns ordered by importance. Each point is one explained row.")
     st.plotly_chart(plots.dependence_figure(ex, column), width="stretch", key=f"{key}-dependence")
 
+    if ex.image_shape is not None:
+        # Images: the pixel maps take the place of the one-row waterfalls (64+ pixels read better as a map).
+        show_pixel_maps(ex, key=key)
+        st.caption(":material/timer: " + cost_caption(ex))
+        return
+
     st.subheader("One row, explained by every model", anchor=False)
     rows = [int(r) for r in ex.local_rows]
     if not rows:
@@ -154,3 +204,32 @@ def show_explanation(ex, *, key: str = "ex") -> None:
                    "for this row" + (f", for class **{ex.classes[cls]}** (the most probable)." if ex.classes and
                                      cls is not None else "."))
     st.caption(":material/timer: " + cost_caption(ex))
+
+
+def show_pixel_maps(ex, *, key: str = "ex") -> None:
+    """Image datasets: an image picker, a class picker (multiclass), the image beside each model's pixel map,
+    and the chosen image's contributions as a table."""
+    st.subheader("Which pixels mattered", anchor=False)
+    rows = [int(r) for r in ex.local_rows]
+    if not rows:
+        st.info("No image was explained by every model.", icon=":material/info:")
+        return
+    c1, c2 = st.columns([3, 2])
+    row = c1.selectbox("Image", rows, index=0, key=f"{key}-image", format_func=lambda r: image_label(ex, r),
+                       help="Test images that every model explained: their label and each model's prediction.")
+    position = rows.index(int(row)) if row in rows else 0
+    choices = class_choices(ex)
+    target = None
+    if choices:
+        target = c2.selectbox("Class", choices, index=0, key=f"{key}-class",
+                              format_func=lambda k: class_choice_label(ex, k),
+                              help="Whose evidence to show: each model's own prediction, or one class for all.")
+    st.plotly_chart(plots.pixel_map_figure(ex, position, target_class=target), width="stretch", key=f"{key}-pixels")
+    st.caption(pixel_caption(ex, position, target))
+    with st.expander("The same image as a table (every pixel, every model)"):
+        table = local_table(ex, position, target_class=target)
+        st.dataframe(table, hide_index=True, width="stretch", key=f"{key}-pixel-table", height=420)
+        cls = ex.local(position, target_class=target).attrs.get("target_class")
+        if ex.classes and cls is not None:
+            st.caption(f"Contributions to class **{plots._short_value(ex.classes[cls])}**"
+                       + (" (the most probable on average over the models)." if target is None else "."))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -12,7 +13,9 @@ from dllab.datasets import Dataset
 from dllab.explain import BASE_ROW, OUTPUT_ROW, explain
 from dllab.models import FAMILY_LABELS
 from dllab.ui.cache import results
-from dllab.ui.explain import cost_caption, explanation_key, local_table, row_label
+from dllab.ui.explain import (EACH_PREDICTED, class_choice_label, class_choices, cost_caption, explanation_key,
+                              image_label, local_table, pixel_caption, row_label)
+from image_runs import digits_run, signal_run
 
 PAGE = "Explain"
 LABELS = [FAMILY_LABELS["linear"], FAMILY_LABELS["gbm"]]
@@ -89,6 +92,62 @@ def test_rows_setting_is_part_of_the_cache_key():
     assert results().get(explanation_key(ds.sha256, config, 0, 200)).rows_explained == 200
 
 
+def _with_images(at, run=digits_run):
+    """``run``'s images in ``at``'s session and its comparison in the result store, as after a run."""
+    ds, config, cmp = run()
+    results().put((ds.sha256, config.key()), cmp)
+    at.session_state["dataset"] = ds
+    at.session_state["requested"] = {ds.sha256: config}
+    return at
+
+
+def test_image_data_shows_which_pixels_mattered_for_a_picked_image_and_class():
+    ds, config, _ = digits_run()
+    at = _with_images(open_page(PAGE)).run()
+    assert not at.exception and not at.error
+    ex = results().get(explanation_key(ds.sha256, config, 0, 500))
+    assert ex.image_shape == (8, 8) and ex.families == ["linear", "gbm", "deep"]
+    headers = [h.value for h in at.subheader]
+    assert "Which pixels mattered" in headers and "What each model relies on" in headers
+    assert "One row, explained by every model" not in headers  # the pixel maps take its place for images
+
+    rows = [int(r) for r in ex.local_rows]
+    assert at.selectbox(key="ex-image").options == [image_label(ex, r) for r in rows]
+    assert at.selectbox(key="ex-class").options == [EACH_PREDICTED, "class 0", "class 1", "class 2"]
+    figures = _figures(at)
+    first = figures[f"Which pixels mattered: row {rows[0]}, each model's predicted class"]
+    heatmaps = [t for t in first["data"] if t["type"] == "heatmap"]
+    assert [t["name"] for t in heatmaps] == ["image"] + [FAMILY_LABELS[f] for f in ex.families]
+    axis = first["layout"]["coloraxis"]
+    assert axis["cmin"] == -axis["cmax"] and axis["cmax"] == pytest.approx(
+        max(np.abs(ex.pixel_map(f, 0).attribution).max() for f in ex.families))
+    assert any(c.value == pixel_caption(ex, 0) for c in at.caption)
+
+    at.selectbox(key="ex-image").select_index(2).run()
+    at.selectbox(key="ex-class").select_index(2).run()  # class 1 for every model
+    assert not at.exception
+    fig = _figures(at)[f"Which pixels mattered: row {rows[2]}, class 1"]
+    maps = [np.array(t["z"]) for t in fig["data"] if t["type"] == "heatmap"][1:]
+    for f, z in zip(ex.families, maps):
+        np.testing.assert_allclose(z, ex.pixel_map(f, 2, target_class=1).attribution)
+    table = at.dataframe[0].value  # the expander's table: the same image and class
+    assert table.columns.tolist() == ["Column", "Value", *[FAMILY_LABELS[f] for f in ex.families]]
+    assert len(table) == 64 + 2
+    assert any("Contributions to class **1**." == c.value for c in at.caption)
+
+
+def test_binary_signals_show_one_bar_chart_per_model_and_no_class_picker():
+    ds, config, _ = signal_run()
+    at = _with_images(open_page(PAGE), signal_run).run()
+    assert not at.exception and not at.error
+    ex = results().get(explanation_key(ds.sha256, config, 0, 500))
+    assert ex.image_shape == (1, 40) and ex.classes is None
+    assert [s.key for s in at.selectbox if s.key and s.key.startswith("ex-")] == ["ex-column", "ex-image"]
+    fig = _figures(at)[f"Which pixels mattered: row {int(ex.local_rows[0])}, SHAP in {ex.output_space}"]
+    assert [t["type"] for t in fig["data"]] == ["scatter", "bar", "bar"]
+    assert at.selectbox(key="ex-image").options[0].startswith(f"row {int(ex.local_rows[0])}: label ")
+
+
 def test_page_stays_thin():
     source = (ROOT / "pages/5_Explain.py").read_text()
     assert "import pandas" not in source and "dllab.runner" not in source and len(source.splitlines()) < 80
@@ -108,3 +167,24 @@ def test_caption_and_row_label(ex):
     text = cost_caption(ex)
     assert text.count("additivity error") == 2 and "ok" in text
     assert row_label(ex, int(ex.local_rows[0])).startswith(f"row {int(ex.local_rows[0])} (")
+
+
+def test_image_helpers_label_images_and_classes():
+    ds, _, cmp = digits_run()
+    ex = explain(cmp, ds, max_rows=20, n_boot=10, n_permutations=2, random_state=0)
+    row = int(ex.local_rows[0])
+    label = image_label(ex, row)
+    predicted = [ex.classes[ex.pixel_map(f, 0).predicted_class] for f in ex.families]
+    assert label == (f"row {row}: label {ds.frame.loc[row, 'digit']}; predicted {predicted[0]} (linear), "
+                     f"{predicted[1]} (XGBoost), {predicted[2]} (deep)")
+    assert class_choices(ex) == [None, 0, 1, 2]
+    assert [class_choice_label(ex, k) for k in class_choices(ex)] == [EACH_PREDICTED, "class 0", "class 1", "class 2"]
+    text = pixel_caption(ex, 0, 2)
+    for f in ex.families:
+        m = ex.pixel_map(f, 0, target_class=2)
+        assert f"{FAMILY_LABELS[f]} {m.output - m.base_value:+.3g}" in text  # each map's total
+    assert "patches" not in text  # 8x8: every model's map is per pixel
+    ex.settings = {**ex.settings, "deep_patch": 4}  # as for 28x28 images
+    assert pixel_caption(ex, 0).endswith("The deep net's map has the resolution of 4x4-pixel patches: on images "
+                                         "this large its explainer moves patches, not single pixels.")
+    assert class_choices(SimpleNamespace(classes=None)) == []  # binary, regression: one output, no picker
