@@ -291,7 +291,7 @@ def describe_test(test: PairedTest, *, metric: str) -> str:
             head = f"{a} is {shown} points {word} than {b} in {label}"
         else:
             head = f"{a} is {word} than {b} by {shown} in {label}"
-    p = "p < 0.001" if test.p_value < 0.001 else f"p = {test.p_value:.2f}"
+    p = format_p(test.p_value)
     if not np.isfinite(test.p_value):
         return f"{head}; too few splits to test significance"
     sig = "significant" if test.significant else "not significant"
@@ -301,6 +301,21 @@ def describe_test(test: PairedTest, *, metric: str) -> str:
 def _num(v):
     v = float(v)
     return v if np.isfinite(v) else None
+
+
+def format_p(p: float) -> str:
+    """``"p = 0.31"``, ``"p = 0.004"`` below 0.01 (never ``"p = 0.00"``), ``"p < 0.001"``.
+
+    Examples
+    --------
+    >>> format_p(0.3149), format_p(0.0043), format_p(2e-5)
+    ('p = 0.31', 'p = 0.004', 'p < 0.001')
+    """
+    if not np.isfinite(p):
+        return "p not computable"
+    if p < 0.001:
+        return "p < 0.001"
+    return f"p = {p:.3f}" if p < 0.01 else f"p = {p:.2f}"
 
 
 def format_ci(mean, lo, hi) -> str:

@@ -62,6 +62,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from .comparison import format_p
 from .errors import ConfigError
 from .metrics import METRICS
 
@@ -232,9 +233,7 @@ def _gap(v: float, metric: str) -> str:
 
 
 def _p(p: float) -> str:
-    if not np.isfinite(p):
-        return "p not computable"
-    return "p < 0.001" if p < 0.001 else f"p = {p:.2f}"
+    return format_p(p)
 
 
 def _rows(n) -> str:
