@@ -13,11 +13,12 @@ from dataclasses import dataclass
 
 import numpy as np
 from joblib import Parallel, delayed
+from threadpoolctl import threadpool_limits
 
 from .comparison import Comparison, FitRecord
 from .config import RunConfig
 from .models import FAMILIES, FAMILY_LABELS, data_spec, make_model
-from .models.device import resolve_device
+from .models.device import fit_threads, resolve_device
 from .splits import make_splits
 
 __all__ = ["Task", "Progress", "RunCancelled", "task_seed", "fit_predict", "run_tasks", "compare",
@@ -91,14 +92,16 @@ def fit_predict(task: Task, X, y, *, problem: str, budget: str, device: str, kee
         model = make(task.family, problem, budget=budget, random_state=task.seed, device=device)
         X_tr, y_tr = X.iloc[task.train_idx], y[task.train_idx]
         X_te = X.iloc[task.test_idx]
-        t0 = time.perf_counter()
-        model.fit(X_tr, y_tr)
-        t1 = time.perf_counter()
-        if problem == "regression":
-            pred = np.asarray(model.predict(X_te), dtype=np.float64)
-        else:
-            pred = _aligned_proba(model, X_te, n_classes=int(y.max()) + 1)
-        t2 = time.perf_counter()
+        # BLAS threads (scikit-learn's solvers) follow the same small-data rule as XGBoost and torch.
+        with threadpool_limits(limits=fit_threads(None, X_tr.size), user_api="blas"):
+            t0 = time.perf_counter()
+            model.fit(X_tr, y_tr)
+            t1 = time.perf_counter()
+            if problem == "regression":
+                pred = np.asarray(model.predict(X_te), dtype=np.float64)
+            else:
+                pred = _aligned_proba(model, X_te, n_classes=int(y.max()) + 1)
+            t2 = time.perf_counter()
     except (ValueError, RuntimeError, MemoryError, TypeError, ArithmeticError, ImportError) as exc:
         record.status, record.reason = "failed", f"{type(exc).__name__}: {exc}".strip()[:500]
         record.device = _safe_device(device)

@@ -192,7 +192,7 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         gen = torch.Generator().manual_seed(shift_seed)
         batch_size = int(max(8, min(self.batch_size, len(x) // 4 or 1)))
         steps = int(self.max_epochs) * int(np.ceil(len(x) / batch_size))
-        with _torch_threads(self.n_threads), _private_torch_rng(torch_seed, self.device_):
+        with _torch_threads(self.n_threads, images.size), _private_torch_rng(torch_seed, self.device_):
             self.module_ = _ConvNet(image_shape=self.image_shape_, channels=tuple(self.channels),
                                     d_hidden=self.d_hidden, d_out=len(self.classes_),
                                     dropout=self.dropout).to(dev)
@@ -225,7 +225,7 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         dev = torch.device(self.device_)
         x = torch.as_tensor((images - mean) / std)
         self.module_.eval()
-        with _torch_threads(self.n_threads):
+        with _torch_threads(self.n_threads, images.size):
             out = [torch.softmax(self.module_(x[i:i + 1024].to(dev)).float(), dim=1).cpu()
                    for i in range(0, len(x), 1024)]
         return torch.cat(out).numpy().astype(np.float64)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import os
 import time
 import warnings
 
@@ -33,7 +32,7 @@ from torch import nn
 from ..errors import ConfigError
 from ..preprocessing import DeepPreprocessor, as_frame
 from ._validation import check_features, check_target, encode_classes
-from .device import resolve_device
+from .device import available_threads, fit_threads, resolve_device
 
 __all__ = ["DeepTabularClassifier", "DeepTabularRegressor", "deep_model"]
 
@@ -80,21 +79,15 @@ def _private_torch_rng(seed: int, device: str):
 
 
 @contextlib.contextmanager
-def _torch_threads(n_threads: int | None):
-    """Use ``n_threads`` (default: the cores available) and restore the caller's setting.
+def _torch_threads(n_threads: int | None, n_cells: int | None = None):
+    """Use :func:`~dllab.models.device.fit_threads` threads and restore the caller's setting.
 
-    "Available" honours ``OMP_NUM_THREADS``, which joblib's workers set to their
-    share of the cores, so parallel fits do not oversubscribe the machine (torch
-    with more threads than free cores runs several times slower).
+    ``n_cells`` (rows x columns of the data at hand) picks one thread for small data; without it,
+    every available core (honouring ``OMP_NUM_THREADS``, which joblib's workers set to their share
+    of the cores, so parallel fits do not oversubscribe the machine).
     """
     previous = torch.get_num_threads()
-    if n_threads:
-        wanted = n_threads
-    else:
-        wanted = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-        omp = os.environ.get("OMP_NUM_THREADS", "")
-        if omp.isdigit() and int(omp) > 0:
-            wanted = min(wanted, int(omp))
+    wanted = fit_threads(n_threads, n_cells) if n_cells is not None else (n_threads or available_threads())
     torch.set_num_threads(int(wanted))
     try:
         yield
@@ -243,7 +236,8 @@ class _DeepBase(BaseEstimator):
 
         dev = torch.device(self.device_)
         t_num, t_flat, t_y = (torch.as_tensor(a).to(dev) for a in (x_num, x_flat, y))
-        with _torch_threads(self.n_threads), _private_torch_rng(torch_seed, self.device_):
+        cells = x_num.size + x_flat.size
+        with _torch_threads(self.n_threads, cells), _private_torch_rng(torch_seed, self.device_):
             self.module_ = _TabularNet(
                 bins=bins, flat_sizes=flat_sizes, d_out=d_out, arch=self.arch, k=self.k,
                 n_blocks=self.n_blocks, d_block=self.d_block, dropout=self.dropout,
@@ -330,7 +324,7 @@ class _DeepBase(BaseEstimator):
         X = self._check_X(X, reset=False)
         x_num, x_flat = self._inputs(X)
         dev = torch.device(self.device_)
-        with _torch_threads(self.n_threads):
+        with _torch_threads(self.n_threads, x_num.size + x_flat.size):
             return self._raw_predict(torch.as_tensor(x_num).to(dev), torch.as_tensor(x_flat).to(dev))
 
     def __sklearn_tags__(self):

@@ -9,7 +9,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted
 
 from ._validation import check_features, check_target, encode_classes
-from .device import resolve_device
+from .device import fit_threads, resolve_device
 
 __all__ = ["GBMClassifier", "GBMRegressor"]
 
@@ -54,7 +54,7 @@ class _GBMBase(BaseEstimator):
                       subsample=self.subsample, colsample_bytree=self.colsample_bytree,
                       reg_lambda=self.reg_lambda, tree_method="hist", enable_categorical=True,
                       max_cat_to_onehot=self.max_cat_to_onehot, device=self.device_,
-                      n_jobs=self.n_jobs, random_state=seed)
+                      n_jobs=fit_threads(self.n_jobs, X.size), random_state=seed)
         n_val = int(round(self.validation_fraction * len(X)))
         can_stop = self.early_stopping_rounds and n_val >= 10 and len(X) - n_val >= 10
         if can_stop and stratify is not None and np.bincount(stratify).min() < 2:

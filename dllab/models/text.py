@@ -499,7 +499,7 @@ class _TextNetBase(_TextBase):
         gen = torch.Generator().manual_seed(shuffle_seed)
         n = len(o)
         batch_size = int(max(8, min(self.batch_size, n // 4 or 1)))
-        with _torch_threads(self.n_threads), _private_torch_rng(torch_seed, self._device):
+        with _torch_threads(self.n_threads, len(ids) + o.numel()), _private_torch_rng(torch_seed, self._device):
             self.module_ = _BagNet(self.n_buckets * self.n_tables_ + 1, self.d_embedding, o.shape[1],
                                    self.d_hidden, d_out)
             # Sparse gradients for the (large) n-gram table: only the rows a batch uses are updated.
