@@ -64,7 +64,8 @@ _HORIZON = 10.0                  # "within 10x the current data"
 _SEARCH = 1000.0                 # bootstrap crossovers are searched up to 1000x (beyond: no crossing)
 _SUBSAMPLE_KEY = 100             # SeedSequence spawn key of the subsample permutations (families use 0-2)
 _RATE_METRICS = ("accuracy", "balanced_accuracy", "roc_auc", "f1_macro", "r2")
-_NAMES = {"deep": "the deep net", "gbm": "XGBoost", "linear": "the linear model"}
+_NAMES = {"deep": "the deep net", "gbm": "XGBoost", "linear": "the linear model",
+          "transfer": "the pretrained encoder + head"}
 
 _BAD_SEEDS = "n_seeds={value!r} is not valid; it must be an integer between 1 and 20."
 _BAD_FOLDS = "folds={value!r} is not valid; it must be an integer between 1 and {high} (the splits of the config)."

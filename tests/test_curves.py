@@ -252,6 +252,18 @@ def test_curve_object_reads_slopes_predictions_and_a_conclusion_with_numbers():
         lc.predict("tabnet", 100)
 
 
+
+def test_text_curves_name_the_pretrained_encoder_and_where_tfidf_catches_up():
+    # The shape measured on wordnet_definitions: the encoder leads with few rows, TF-IDF overtakes it later.
+    transfer = _replicates(0.76 + 0.030 * np.log10(SIZES), seed=10)
+    linear = _replicates(0.30 + 0.150 * np.log10(SIZES), seed=11)  # equal near 6,800
+    lc = LearningCurve(SIZES, {"linear": linear, "transfer": transfer}, metric="accuracy", n_boot=40)
+    assert lc.conclusion().startswith("Best accuracy: the pretrained encoder + head at 100-5,000 rows, then "
+                                      "the linear model at 10,000 rows.")
+    c = find_crossover(SIZES, linear, transfer, n_boot=40, challenger="linear", incumbent="transfer")
+    assert c.kind == "observed" and c.bracket == (5000, 10000)
+    assert "The linear model overtakes the pretrained encoder + head at about" in c.statement
+
 # ------------------------------------------------------------------ trained: linear data
 def test_on_truly_linear_data_the_linear_model_is_best_at_every_size():
     rng = np.random.default_rng(0)
