@@ -574,9 +574,11 @@ def _crossover(an: _Analysis, *, challenger: str = "deep", incumbent: str = "gbm
     names = (_NAMES.get(challenger, challenger), _NAMES.get(incumbent, incumbent))
     ch, inc = names
     if challenger not in an.families or incumbent not in an.families:
-        missing = " and ".join(_NAMES.get(f, f) for f in (challenger, incumbent) if f not in an.families)
+        gone = [_NAMES.get(f, f) for f in (challenger, incumbent) if f not in an.families]
+        verb = "were" if len(gone) > 1 else "was"
         return Crossover("unavailable", None, None, (None, None),
-                         f"No crossover estimate: it needs both {ch} and {inc}, and {missing} was not run.")
+                         f"No crossover estimate: it needs both {ch} and {inc}, and {' and '.join(gone)} {verb} "
+                         f"not run.")
     sizes = an.sizes
     sign = 1.0 if an.higher_is_better else -1.0
     diff = sign * (an.mean[challenger] - an.mean[incumbent])
