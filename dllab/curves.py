@@ -761,6 +761,10 @@ class LearningCurve:
         Change of the score per doubling of rows at the largest size, with its
         95% interval, in the metric's units (negative is better for errors).
     crossover : Crossover
+        Where the deep net overtakes gradient boosting.
+    transfer_crossover : Crossover or None
+        With ``transfer`` and ``linear`` run (text): where the linear model (TF-IDF) overtakes the
+        pretrained encoder + head, which leads on few rows.
     notes : tuple of str
 
     Examples
@@ -807,6 +811,10 @@ class LearningCurve:
         self.fits = dict(self._an.fits)
         self.slopes = {f: self._an.slope(f) for f in self.families}
         self.crossover = _crossover(self._an)
+        # Transfer learning's lesson runs the other way: the pretrained encoder leads on few rows, and
+        # the question is where TF-IDF + linear catches up.
+        self.transfer_crossover = (_crossover(self._an, challenger="linear", incumbent="transfer")
+                                   if {"linear", "transfer"} <= set(self.families) else None)
         self.summary = self._summary_table()
 
     # ------------------------------------------------------------------ construction
@@ -890,7 +898,10 @@ class LearningCurve:
         slope = self._slope_sentence()
         if slope:
             parts.append(slope)
-        parts.append(self.crossover.statement)
+        if self.transfer_crossover is not None:
+            parts.append(self.transfer_crossover.statement)
+        if self.crossover.kind != "unavailable" or self.transfer_crossover is None:
+            parts.append(self.crossover.statement)
         return " ".join(p for p in parts if p)
 
     def _leader_sentence(self) -> str:
@@ -962,6 +973,7 @@ class LearningCurve:
             "higher_is_better": self.higher_is_better,
             "models": models,
             "crossover": self.crossover.to_dict(),
+            "transfer_crossover": None if self.transfer_crossover is None else self.transfer_crossover.to_dict(),
             "conclusion": self.conclusion(),
             "notes": list(self.notes),
             "design": dict(self.design, n_boot=self.n_boot, random_state=self.random_state),

@@ -556,6 +556,9 @@ def _speed(o, simple, complex_):
 def _curve_reasons(b, curve, chosen, metric):
     if curve is None:
         return
+    tc = getattr(curve, "transfer_crossover", None)
+    if tc is not None and tc.kind in ("observed", "extrapolated", "not_expected", "leads_throughout"):
+        b.add(tc.statement[:1].lower() + tc.statement[1:].rstrip("."), "curve", "Data size")
     cross = curve.crossover
     n_max = int(np.max(curve.sizes))
     if cross.kind == "extrapolated" and cross.extrapolated_n:

@@ -306,3 +306,20 @@ def test_on_smooth_interactions_the_deep_curve_rises_faster_than_the_linear_one(
     deep_gain, linear_gain = gain["deep"][0] - gain["deep"][-1], gain["linear"][0] - gain["linear"][-1]
     assert deep_gain > 2 * max(linear_gain, 0.0) and deep_gain > 0
     assert gain["deep"][-1] < gain["linear"][-1]  # and it ends ahead of the linear model
+
+
+def test_text_curves_say_where_tfidf_catches_up_with_the_pretrained_encoder():
+    # The encoder leads on few rows, TF-IDF + linear overtakes it between 5,000 and 10,000 (as measured on
+    # wordnet_definitions, benchmarks/transfer.py).
+    n = np.array([100, 250, 500, 1000, 2500, 5000, 10000])
+    rng = np.random.default_rng(0)
+    noise = rng.normal(scale=0.002, size=(len(n), 3))
+    linear = np.array([0.50, 0.63, 0.71, 0.77, 0.83, 0.87, 0.89])[:, None] + noise
+    transfer = np.array([0.79, 0.83, 0.84, 0.85, 0.87, 0.88, 0.885])[:, None] + noise[::-1]
+    lc = LearningCurve(n, {"linear": linear, "transfer": transfer}, metric="accuracy", n_boot=30)
+    tc = lc.transfer_crossover
+    assert tc.kind == "observed" and 5000 <= tc.observed_n <= 10000
+    assert tc.statement.startswith("The linear model overtakes the pretrained encoder + head at about")
+    assert tc.statement in lc.conclusion() and "No crossover estimate" not in lc.conclusion()
+    assert lc.to_dict()["transfer_crossover"]["kind"] == "observed"
+    assert LearningCurve(n, {"linear": linear, "gbm": transfer}, metric="accuracy", n_boot=10).transfer_crossover is None

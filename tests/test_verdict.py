@@ -241,6 +241,16 @@ def test_curve_expecting_the_deep_net_to_overtake_is_cited_and_lowers_confidence
     assert ["low", "medium", "high"].index(v.confidence) < ["low", "medium", "high"].index(base.confidence)
 
 
+def test_a_text_curve_cites_where_tfidf_catches_up(cmps):
+    n = np.array([100, 250, 500, 1000, 2500, 5000, 10000])
+    lc = LearningCurve(n, {"linear": np.array([0.50, 0.63, 0.71, 0.77, 0.83, 0.87, 0.89])[:, None] + [0, .002],
+                           "transfer": np.array([0.79, 0.83, 0.84, 0.85, 0.87, 0.88, 0.885])[:, None] + [0, .002]},
+                       metric="accuracy", n_boot=20)
+    v = verdict(cmps["tie"], curve=lc)
+    curve = [r.text for r in v.reasons if r.kind == "curve"]
+    assert curve and curve[0].startswith("the linear model overtakes the pretrained encoder + head at about")
+
+
 def test_image_data_where_the_deep_net_does_not_win_says_so(cmps):
     v = verdict(cmps["gbm_large_gap"], dataset=SimpleNamespace(modality="image", feature_columns=["p0", "p1"]))
     m = [r for r in v.reasons if r.kind == "modality"]
