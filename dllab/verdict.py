@@ -665,6 +665,6 @@ def _modality_reasons(b, ds, chosen, cmp, fams, tests, metric):
     c = max(deep_fams, key=lambda f: tests[(f, chosen)][1])
     _, gain, _, _ = tests[(c, chosen)]
     b.lower("image/text data where deep does not win")
-    where = "ahead by" if gain > 0 else "behind by"
-    b.add(f"this is {modality} data, where {expected} usually wins, but here {_NAMES[c]} is only {where} "
+    where = "only ahead by" if gain > 0 else "behind by"
+    b.add(f"this is {modality} data, where {expected} usually wins, but here {_NAMES[c]} is {where} "
           f"{_gap(gain, metric)}: the data says otherwise", "modality", "Compare")
