@@ -232,10 +232,6 @@ def _gap(v: float, metric: str) -> str:
     return f"{abs(v):.3g} {METRICS[metric].label}"
 
 
-def _p(p: float) -> str:
-    return format_p(p)
-
-
 def _rows(n) -> str:
     n = float(n)
     if n >= 1e6:
@@ -417,7 +413,7 @@ def verdict(comparison, *, curve=None, subgroups=None, explanation=None, dataset
     for s in sorted(simpler, key=lambda f: -sign * float(o.loc[f, "mean"]))[:1]:
         winner = chosen if beats(chosen, s) else next(c for c in fams[fams.index(s) + 1:] if beats(c, s))
         t, gain, lo, hi = tests[(winner, s)]
-        b.add(f"{_NAMES[winner]} is {_gap(gain, metric)} better than {_NAMES[s]} ({_p(t.p_value)}, 95% CI "
+        b.add(f"{_NAMES[winner]} is {_gap(gain, metric)} better than {_NAMES[s]} ({format_p(t.p_value)}, 95% CI "
               f"{_ci(lo, hi, metric)}), more than the practical difference of {_gap(delta, metric)}",
               "score", "Compare")
         if t.p_value >= STRONG_P or gain < CLEAR_MARGIN_FACTOR * delta:
@@ -432,25 +428,25 @@ def verdict(comparison, *, curve=None, subgroups=None, explanation=None, dataset
                 b.reasons = [r for r in b.reasons if r.kind != "score"]
                 b.cap(0, "unconfirmed gain")
                 b.add(f"{_NAMES[c]} looks {_gap(gain, metric)} better than {_NAMES[chosen]} but the difference is "
-                      f"not significant ({_p(t.p_value)}, 95% CI {_ci(lo, hi, metric)}); "
+                      f"not significant ({format_p(t.p_value)}, 95% CI {_ci(lo, hi, metric)}); "
                       f"{_NOT_ENOUGH}", "evidence", "Compare", first=True)
                 return done("undecided", None)
             b.cap(0, "unconfirmed gain")
             b.add(f"{_NAMES[c]} looks {_gap(gain, metric)} better than {_NAMES[chosen]}, but not significantly "
-                  f"({_p(t.p_value)}){speed}; the simpler model is kept until more data confirms the gain",
+                  f"({format_p(t.p_value)}){speed}; the simpler model is kept until more data confirms the gain",
                   "score", "Compare")
         elif gain >= delta:
             raise AssertionError("internal error in dllab.verdict: the chosen family is beaten by " + c)
         else:
             if gain >= 0 and t.significant:
-                what = (f"{_NAMES[c]} is {_gap(gain, metric)} better than {_NAMES[chosen]} ({_p(t.p_value)}), "
+                what = (f"{_NAMES[c]} is {_gap(gain, metric)} better than {_NAMES[chosen]} ({format_p(t.p_value)}), "
                         f"less than the practical difference of {_gap(delta, metric)}")
             elif _gap(gain, metric) == _gap(0.0, metric):
-                what = f"{_NAMES[c]} scores the same as {_NAMES[chosen]} ({_gap(0.0, metric)}, {_p(t.p_value)})"
+                what = f"{_NAMES[c]} scores the same as {_NAMES[chosen]} ({_gap(0.0, metric)}, {format_p(t.p_value)})"
             elif gain >= 0:
-                what = f"{_NAMES[c]} is within {_gap(gain, metric)} of {_NAMES[chosen]} ({_p(t.p_value)})"
+                what = f"{_NAMES[c]} is within {_gap(gain, metric)} of {_NAMES[chosen]} ({format_p(t.p_value)})"
             else:
-                what = f"{_NAMES[c]} is {_gap(gain, metric)} worse than {_NAMES[chosen]} ({_p(t.p_value)})"
+                what = f"{_NAMES[c]} is {_gap(gain, metric)} worse than {_NAMES[chosen]} ({format_p(t.p_value)})"
             b.add(what + speed, "score", "Compare")
             if np.isfinite(hi) and hi > LARGE_GAP_FACTOR * delta:
                 b.cap(1, "the interval still allows a large gain")
@@ -518,8 +514,8 @@ def _reliability(b, report, chosen, fams, tests, beats, metric, delta):
             t, gain, _, _ = tests[(q, chosen)]
             if better < LARGE_GAP_FACTOR * delta or not apart or (t.significant and -gain >= delta):
                 continue
-            where = (f"is {_gap(gain, metric)} {'better' if gain >= 0 else 'worse'} overall ({_p(t.p_value)})"
-                     if _gap(gain, metric) != _gap(0.0, metric) else f"scores the same overall ({_p(t.p_value)})")
+            where = (f"is {_gap(gain, metric)} {'better' if gain >= 0 else 'worse'} overall ({format_p(t.p_value)})"
+                     if _gap(gain, metric) != _gap(0.0, metric) else f"scores the same overall ({format_p(t.p_value)})")
             b.add(f"{_NAMES[chosen]} fails on rows with {r['description']} (n = {int(r['size']):,}): "
                   f"{_score(r['score'], metric)} vs {_score(overall, metric)} overall, while {_NAMES[q]} scores "
                   f"{_score(row['score'], metric)} there ({_gap(better, metric)} better) and {where}: "
