@@ -9,8 +9,8 @@ from ..errors import ConfigError
 __all__ = ["resolve_device", "available_threads", "fit_threads", "SMALL_FIT_CELLS"]
 
 #: A fit (or prediction) on fewer cells (rows x columns) than this uses one thread. Measured with
-#: the quick presets on 2 cores with other work running (load ~4): two threads made XGBoost 3-50x
-#: and the deep net 8-26x slower than one on breast_cancer, digits and 5,000 rows of adult. On data
+#: the quick presets on 2 cores with other work running (load ~4), two runs: two threads made XGBoost
+#: 3-146x and the deep net 8-26x slower than one on breast_cancer, digits and 5,000 rows of adult. On data
 #: this small, threads gain little even on an idle machine, and OpenMP threads that outnumber the
 #: free cores wait on each other; larger fits use every available core.
 SMALL_FIT_CELLS = 250_000
