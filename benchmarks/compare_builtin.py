@@ -15,10 +15,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 import argparse
 import time
 
-from dllab.comparison import describe_test
+from dllab.analyses.comparison import describe_test
 from dllab.config import RunConfig
 from dllab.datasets import catalogue, load_builtin
-from dllab.runner import compare
+from dllab.engine.runner import compare
 
 
 def main(argv=None):

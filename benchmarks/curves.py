@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from dllab.config import RunConfig  # noqa: E402
-from dllab.curves import learning_curve  # noqa: E402
+from dllab.analyses.curves import learning_curve  # noqa: E402
 from dllab.datasets import load  # noqa: E402
 from dllab.errors import ConfigError, DataError  # noqa: E402
 

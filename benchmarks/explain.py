@@ -2,7 +2,7 @@
 
 Fits the quick-budget models on 10,000 training rows (45 numeric + 5 categorical
 columns, binary target), then explains 10,000 held-out rows with
-:func:`dllab.explain.explain` and prints one line per family: rows explained, seconds,
+:func:`dllab.analyses.explain.explain` and prints one line per family: rows explained, seconds,
 seconds per row and the additivity error. XGBoost and the linear model explain every
 row; the deep net's permutation sampling explains the rows that fit its evaluation
 budget (``max_evals``), and its time per row says what more rows would cost.
@@ -21,12 +21,12 @@ import time
 import numpy as np
 import pandas as pd
 
-from dllab.comparison import Comparison
+from dllab.analyses.comparison import Comparison
 from dllab.datasets.dataset import Dataset
-from dllab.explain import deep_evals_per_row, explain
+from dllab.analyses.explain import deep_evals_per_row, explain
 from dllab.models import FAMILIES
-from dllab.runner import Task, run_tasks, task_seed
-from dllab.splits import Splits
+from dllab.engine.runner import Task, run_tasks, task_seed
+from dllab.engine.splits import Splits
 
 
 def _data(n_rows: int, n_num: int = 45, n_cat: int = 5, seed: int = 0) -> Dataset:

@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from dllab.models import make_model  # noqa: E402
 from dllab.models.linear import _prepare  # noqa: E402
-from dllab.preprocessing import linear_preprocessor  # noqa: E402
+from dllab.models.preprocessing import linear_preprocessor  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 MODELS = ("deep", "gbm", "linear", "mlp")

@@ -14,8 +14,8 @@ import time
 
 from dllab.config import RunConfig
 from dllab.datasets import load
-from dllab.runner import compare
-from dllab.subgroups import Slice, shift_test, subgroup_report
+from dllab.engine.runner import compare
+from dllab.analyses.subgroups import Slice, shift_test, subgroup_report
 
 
 def _table(header, rows):

@@ -72,7 +72,7 @@ def main(argv=None):
     from dllab.datasets.dataset import Dataset
     from dllab.models import make_model
     from dllab.models.device import resolve_device
-    from dllab.runner import compare
+    from dllab.engine.runner import compare
 
     device = resolve_device(args.device)
     print(f"torch {torch.__version__}, device {device}, threads {torch.get_num_threads()}")

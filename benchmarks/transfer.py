@@ -7,7 +7,7 @@ lesson; ``sms_spam`` and ``fine_foods`` for contrast) this prints:
    folds) on a seeded, stratified sample of ``--rows`` rows, for each value:
    every family's accuracy with its 95% CI, then the Nadeau-Bengio corrected
    paired test of ``transfer`` against each other family (difference, CI, p).
-2. **The data-size curve** (``dllab.curves.learning_curve``) on the whole
+2. **The data-size curve** (``dllab.analyses.curves.learning_curve``) on the whole
    dataset for ``--curve-families``: mean accuracy per training size with its
    band, the difference transfer - linear per size, and where the linear
    model catches up with the encoder (``find_crossover``, observed or
@@ -35,10 +35,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 def _comparison_rows(name, rows, args):
     """One row per family (score and CI), then one per paired test of transfer against it."""
-    from dllab.comparison import format_ci
+    from dllab.analyses.comparison import format_ci
     from dllab.config import RunConfig
     from dllab.datasets import load_builtin
-    from dllab.runner import compare
+    from dllab.engine.runner import compare
 
     ds = load_builtin(name, max_rows=rows, random_state=args.seed, n_folds=args.folds)
     cfg = RunConfig(budget="quick", n_folds=args.folds, seed=args.seed, device=args.device, max_rows=rows,
@@ -65,7 +65,7 @@ def _curve(name, args):
     import numpy as np
 
     from dllab.config import RunConfig
-    from dllab.curves import find_crossover, learning_curve
+    from dllab.analyses.curves import find_crossover, learning_curve
     from dllab.datasets import load_builtin
 
     ds = load_builtin(name, random_state=args.seed, n_folds=args.folds)

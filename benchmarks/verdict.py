@@ -3,7 +3,7 @@
 Run: ``nice python benchmarks/verdict.py [--budget standard] [--max-rows 100000] [--datasets a,b]
 [--scenarios a,b] [--curve auto|always|never]``; ``--budget quick --max-rows 3000`` for a fast look.
 
-Workshop scenarios (:mod:`dllab.workshop`) run end to end as in the app (their rows, analysis and
+Workshop scenarios (:mod:`dllab.apps.workshop`) run end to end as in the app (their rows, analysis and
 needs) on ``--budget`` instead of their own quick one; their expected answers and justifications are
 ``Scenario.expected`` and ``Scenario.why``, and every one must match. Built-in datasets run on up to
 ``--max-rows`` rows; their expected recommendations below were written down before running, each with
@@ -31,8 +31,8 @@ from dataclasses import replace  # noqa: E402
 from dllab import workshop  # noqa: E402
 from dllab.config import RunConfig  # noqa: E402
 from dllab.datasets import catalogue, load_builtin  # noqa: E402
-from dllab.runner import compare  # noqa: E402
-from dllab.verdict import Needs, verdict  # noqa: E402
+from dllab.engine.runner import compare  # noqa: E402
+from dllab.analyses.verdict import Needs, verdict  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,7 @@ def run_builtins(cases, args):
         cmp = compare(ds, config=cfg)
         curve = None
         if args.curve == "always" or (args.curve == "auto" and ds.modality == "tabular" and ds.n_rows <= 5_000):
-            from dllab.curves import learning_curve
+            from dllab.analyses.curves import learning_curve
 
             curve = learning_curve(ds, config=cfg, n_seeds=2, comparison=cmp, time_budget=120)
         v = verdict(cmp, curve=curve, dataset=ds, needs=case.needs).to_dict()

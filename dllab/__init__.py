@@ -19,10 +19,10 @@ __all__ = ["RunConfig", "DataError", "ConfigError", "load", "compare", "Comparis
            "explain", "Explanation"]
 
 _LAZY = {
-    "load": "datasets", "Dataset": "datasets", "compare": "runner", "Comparison": "comparison",
-    "learning_curve": "curves", "LearningCurve": "curves",
-    "subgroup_report": "subgroups", "SubgroupReport": "subgroups", "shift_test": "subgroups",
-    "explain": "explain", "Explanation": "explain",
+    "load": "datasets", "Dataset": "datasets", "compare": "engine.runner", "Comparison": "analyses.comparison",
+    "learning_curve": "analyses.curves", "LearningCurve": "analyses.curves",
+    "subgroup_report": "analyses.subgroups", "SubgroupReport": "analyses.subgroups",
+    "shift_test": "analyses.subgroups", "explain": "analyses.explain", "Explanation": "analyses.explain",
 }
 __version__ = "0.1.0"
 

@@ -3,7 +3,7 @@
 import os
 import sys
 
-from .cli import main
+from .apps.cli import main
 
 if __name__ == "__main__":
     try:

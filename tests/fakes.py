@@ -7,9 +7,9 @@ import numpy as np
 
 def fake_comparison(task="binary", *, fail=(), seconds=None):
     """A Comparison from hand-made predictions (no training): 3 folds x 2 repeats on 120 rows."""
-    from dllab.comparison import Comparison, FitRecord
+    from dllab.analyses.comparison import Comparison, FitRecord
     from dllab.models import BASE_FAMILIES as FAMILIES  # "transfer" (text data only) is not faked here
-    from dllab.splits import make_splits
+    from dllab.engine.splits import make_splits
 
     rng = np.random.default_rng(0)
     n = 120

@@ -27,11 +27,11 @@ def _small_factory(spec):
 
 def one_split(ds, families):
     """``(config, cmp)``: ``families`` fitted on split 0 of 2 folds of ``ds`` with the :data:`SMALL` settings."""
-    from dllab.comparison import Comparison
+    from dllab.analyses.comparison import Comparison
     from dllab.config import RunConfig
     from dllab.models import data_spec
-    from dllab.runner import Task, run_tasks, task_seed
-    from dllab.splits import make_splits
+    from dllab.engine.runner import Task, run_tasks, task_seed
+    from dllab.engine.splits import make_splits
 
     config = RunConfig(budget="quick", n_folds=2, families=tuple(families))
     splits = make_splits(ds.y, task=ds.task, n_folds=2, random_state=config.seed)

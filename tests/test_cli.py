@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from dllab.cli import main
+from dllab.apps.cli import main
 from dllab.datasets import builtin_names
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from dllab import cli
-from dllab.cli import main
+from dllab.apps import cli
+from dllab.apps.cli import main
 from dllab.datasets import images
 
 from uploads import bad_zip_bytes, bad_zips, png, reviews_csv, shape_files, shapes_zip, zip_bytes

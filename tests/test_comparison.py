@@ -3,11 +3,11 @@ import json
 import numpy as np
 import pytest
 
-from dllab.comparison import Comparison, FitRecord, describe_test
+from dllab.analyses.comparison import Comparison, FitRecord, describe_test
 from dllab.config import RunConfig
 from dllab.metrics import paired_test
-from dllab.runner import compare
-from dllab.splits import make_splits
+from dllab.engine.runner import compare
+from dllab.engine.splits import make_splits
 
 
 @pytest.fixture(scope="module")

@@ -11,12 +11,12 @@ import pandas as pd
 import pytest
 
 from dllab.config import RunConfig
-from dllab.curves import (_BAD_COMPARISON, _BAD_SEEDS, _BAD_SIZES, LearningCurve, PowerLaw, candidate_sizes,
+from dllab.analyses.curves import (_BAD_COMPARISON, _BAD_SEEDS, _BAD_SIZES, LearningCurve, PowerLaw, candidate_sizes,
                           find_crossover, fit_power_law, learning_curve, nested_order)
 from dllab.datasets.dataset import Dataset
 from dllab.errors import ConfigError
 from dllab.models import make_model
-from dllab.runner import compare
+from dllab.engine.runner import compare
 
 FAST = dict(budget="quick", n_folds=3, device="cpu", families=("linear", "gbm"))
 

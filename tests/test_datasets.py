@@ -18,7 +18,7 @@ from dllab.datasets.loading import (_BAD_ROLE, _BAD_TASK, _BINARY_NOT_TWO, _DUPL
                                     _TARGET_CONSTANT, _TARGET_NOT_FOUND, _TOO_MANY_CLASSES, _UNKNOWN_COLUMNS,
                                     _UNKNOWN_DATASET, MAX_CLASSES)
 from dllab.errors import ConfigError, DataError
-from dllab.schema import CONSTANT, EXCLUDED, IDENTIFIER, ROLES, TASKS
+from dllab.datasets.schema import CONSTANT, EXCLUDED, IDENTIFIER, ROLES, TASKS
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -6,15 +6,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dllab.comparison import _MISMATCH as _MISMATCH_TEXT
-from dllab.comparison import Comparison
+from dllab.analyses.comparison import _MISMATCH as _MISMATCH_TEXT
+from dllab.analyses.comparison import Comparison
 from dllab.datasets.dataset import Dataset
 from dllab.errors import ConfigError, DataError
-from dllab.explain import (_BAD_CLASS, _BAD_FAMILIES, _BAD_ROW, _BAD_SPLIT, _NO_CLASSES, _NO_MODEL, _NOT_IMAGES,
+from dllab.analyses.explain import (_BAD_CLASS, _BAD_FAMILIES, _BAD_ROW, _BAD_SPLIT, _NO_CLASSES, _NO_MODEL, _NOT_IMAGES,
                            BASE_ROW, OUTPUT_ROW, VALUE_COLUMN, deep_evals_per_row, explain)
 from dllab.models import BASE_FAMILIES as FAMILIES
-from dllab.runner import Task, run_tasks, task_seed
-from dllab.splits import make_splits
+from dllab.engine.runner import Task, run_tasks, task_seed
+from dllab.engine.splits import make_splits
 from image_runs import digits_run, signal_run
 
 # "Near zero": a useless column's mean |SHAP| below this share of the top column's.
@@ -223,7 +223,7 @@ def test_statements_name_the_families_and_columns():
 
 
 def _stub_explanation():
-    from dllab.explain import Explanation
+    from dllab.analyses.explain import Explanation
 
     ex = Explanation.__new__(Explanation)
     ex.families = ["linear", "gbm", "deep"]
@@ -349,7 +349,7 @@ def test_pixel_map_refuses_a_class_without_classes_and_tabular_data(message_re):
 def test_deep_net_permutes_patches_of_large_images_and_shares_them_among_their_pixels():
     from dllab.datasets import from_frame
     from dllab.datasets.images import mark_image, pixel_columns
-    from dllab.explain import MAX_DEEP_PATCHES
+    from dllab.analyses.explain import MAX_DEEP_PATCHES
     from image_runs import one_split
 
     rng = np.random.default_rng(0)

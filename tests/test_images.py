@@ -15,7 +15,7 @@ from dllab.datasets.images import read_image_zip
 from dllab.errors import DataError
 from dllab.models import DataSpec, make_model
 from dllab.models.cnn import CNNClassifier
-from dllab.runner import compare
+from dllab.engine.runner import compare
 
 from uploads import bad_zip_bytes, bad_zips
 

@@ -1,4 +1,4 @@
-"""dllab.plots: figures from a hand-built Comparison (no training), checked through fig.data and fig.layout."""
+"""dllab.present.plots: figures from a hand-built Comparison (no training), checked through fig.data and fig.layout."""
 
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ import pytest
 
 from fakes import fake_comparison
 
-from dllab import plots
-from dllab.comparison import Comparison, FitRecord
+from dllab.present import plots
+from dllab.analyses.comparison import Comparison, FitRecord
 from dllab.models import FAMILIES as ALL_FAMILIES
 from dllab.models import FAMILY_LABELS
 
 #: The families of the hand-built results below (every family of the library has a colour, see the first test).
 FAMILIES = ("linear", "gbm", "deep")
-from dllab.splits import make_splits
+from dllab.engine.splits import make_splits
 
 
 def _comparison(task="binary", *, fail=(), seconds=None):
@@ -88,7 +88,7 @@ def test_axis_title():
 
 # ---------------------------------------------------------------------------- data-size curves
 def _curve(*, families=("linear", "gbm", "deep"), sizes=(100, 250, 500, 1000, 2500)):
-    from dllab.curves import LearningCurve
+    from dllab.analyses.curves import LearningCurve
 
     n = np.asarray(sizes)
     rng = np.random.default_rng(0)
@@ -169,7 +169,7 @@ def _report(*, with_shift=False):
     import pandas as pd
 
     from dllab.datasets import from_frame
-    from dllab.subgroups import subgroup_report
+    from dllab.analyses.subgroups import subgroup_report
 
     rng = np.random.default_rng(0)
     n = 600
@@ -191,7 +191,7 @@ def _report(*, with_shift=False):
 
 
 def test_slice_heatmap_figure_one_cell_per_slice_and_model():
-    from dllab.subgroups import slice_table
+    from dllab.analyses.subgroups import slice_table
 
     rep = _report()
     table = slice_table(rep, values="score", max_conditions=1)
@@ -253,7 +253,7 @@ def test_shift_figure_one_point_per_group_and_family():
 
 # =========================================================================== explanations
 class _Explanation:
-    """A stand-in for dllab.explain.Explanation with known numbers (no models)."""
+    """A stand-in for dllab.analyses.explain.Explanation with known numbers (no models)."""
 
     def __init__(self, families=("linear", "gbm", "deep"), n=40):
         import pandas as pd
@@ -279,7 +279,7 @@ class _Explanation:
     def local(self, row_position):
         import pandas as pd
 
-        from dllab.explain import BASE_ROW, OUTPUT_ROW, VALUE_COLUMN
+        from dllab.analyses.explain import BASE_ROW, OUTPUT_ROW, VALUE_COLUMN
 
         row = self.shown_rows.index[::2][row_position]
         data = {VALUE_COLUMN: list(self.shown_rows.loc[row, self.columns]) + [None, None]}
@@ -340,7 +340,7 @@ class _ImageExplanation:
         self.asked = []
 
     def pixel_map(self, family, row_position, *, target_class=None):
-        from dllab.explain import PixelMap
+        from dllab.analyses.explain import PixelMap
 
         self.asked.append((family, row_position, target_class))
         k = self.families.index(family)

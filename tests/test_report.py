@@ -1,4 +1,4 @@
-"""dllab.report: the JSON and CSV downloads (the bytes the app's buttons serve)."""
+"""dllab.present.report: the JSON and CSV downloads (the bytes the app's buttons serve)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from fakes import fake_comparison
 
-from dllab import report
+from dllab.present import report
 from dllab.models import BASE_FAMILIES as FAMILIES  # "transfer" (text data only) is not faked here
 
 

@@ -8,13 +8,13 @@ import pandas as pd
 import pytest
 
 from dllab.config import RunConfig
-from dllab.curves import LearningCurve
+from dllab.analyses.curves import LearningCurve
 from dllab.datasets.dataset import Dataset
-from dllab.explain import explain
-from dllab.report import html_report, report_json, reproduce_command
-from dllab.runner import compare
-from dllab.subgroups import subgroup_report
-from dllab.verdict import Needs, verdict
+from dllab.analyses.explain import explain
+from dllab.present.report import html_report, report_json, reproduce_command
+from dllab.engine.runner import compare
+from dllab.analyses.subgroups import subgroup_report
+from dllab.analyses.verdict import Needs, verdict
 from image_runs import digits_run
 
 EVIL = "<script>alert(1)</script>"

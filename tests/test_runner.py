@@ -1,11 +1,11 @@
 import numpy as np
 import pytest
 
-from dllab.comparison import Comparison
+from dllab.analyses.comparison import Comparison
 from dllab.config import RunConfig
 from dllab.models import make_model
-from dllab.runner import RunCancelled, Task, compare, run_tasks, task_seed
-from dllab.splits import make_splits
+from dllab.engine.runner import RunCancelled, Task, compare, run_tasks, task_seed
+from dllab.engine.splits import make_splits
 
 QUICK = dict(budget="quick", n_folds=3, families=("linear", "gbm"))
 

@@ -1,11 +1,11 @@
-"""Role and task inference (dllab.schema)."""
+"""Role and task inference (dllab.datasets.schema)."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from dllab.errors import DataError
-from dllab.schema import (_NO_VALUES, _ONE_VALUE, CATEGORICAL, CONSTANT, DATETIME, IDENTIFIER, MAX_INTEGER_CLASSES,
+from dllab.datasets.schema import (_NO_VALUES, _ONE_VALUE, CATEGORICAL, CONSTANT, DATETIME, IDENTIFIER, MAX_INTEGER_CLASSES,
                           NUMERIC, TEXT, feature_frame, infer_role, infer_roles, infer_task, is_missing,
                           non_dates, non_numeric)
 

@@ -1,6 +1,6 @@
 import numpy as np
 
-from dllab.splits import make_splits
+from dllab.engine.splits import make_splits
 
 
 def test_stratified_splits_partition_rows_and_keep_class_shares():

@@ -8,15 +8,15 @@ import pandas as pd
 import pytest
 from sklearn import metrics as skm
 
-from dllab.comparison import _MISMATCH as _MISMATCH_TEXT
-from dllab.comparison import Comparison, FitRecord
+from dllab.analyses.comparison import _MISMATCH as _MISMATCH_TEXT
+from dllab.analyses.comparison import Comparison, FitRecord
 from dllab.config import RunConfig
 from dllab.datasets import from_frame, load_builtin
 from dllab.errors import ConfigError, DataError
 from dllab.metrics import METRICS, bootstrap_ci
-from dllab.runner import compare
-from dllab.splits import make_splits
-from dllab.subgroups import (_BAD_INT, _BAD_PAIR, _FEW_GROUPS, _UNKNOWN_COLUMN, Slice, benjamini_hochberg,
+from dllab.engine.runner import compare
+from dllab.engine.splits import make_splits
+from dllab.analyses.subgroups import (_BAD_INT, _BAD_PAIR, _FEW_GROUPS, _UNKNOWN_COLUMN, Slice, benjamini_hochberg,
                              shift_test, slice_table, subgroup_report)
 
 QUICK_LINEAR = RunConfig(budget="quick", families=("linear",), n_folds=3, n_jobs=1)

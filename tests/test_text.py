@@ -17,7 +17,7 @@ from dllab.errors import ConfigError
 from dllab.models import DataSpec, default_families, make_model
 from dllab.models import text as text_models
 from dllab.models.text import EmbeddingCache, TextNetClassifier, TransferClassifier
-from dllab.runner import compare
+from dllab.engine.runner import compare
 
 _GOOD = ["lovely tasty snack, will buy again", "great flavour and fresh, my kids love it",
          "excellent coffee, smooth and rich taste", "best tea I have had, wonderful aroma",

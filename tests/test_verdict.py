@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dllab.comparison import Comparison, FitRecord
-from dllab.curves import LearningCurve
-from dllab.splits import make_splits
-from dllab.verdict import (EVIDENCE_PAGES, LARGE_GAP_FACTOR, Needs, Reason, Verdict, practical_difference,
+from dllab.analyses.comparison import Comparison, FitRecord
+from dllab.analyses.curves import LearningCurve
+from dllab.engine.splits import make_splits
+from dllab.analyses.verdict import (EVIDENCE_PAGES, LARGE_GAP_FACTOR, Needs, Reason, Verdict, practical_difference,
                            verdict)
 
 N = 1000

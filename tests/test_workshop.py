@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from dllab import workshop
-from dllab.verdict import RECOMMENDATIONS
+from dllab.apps import workshop
+from dllab.analyses.verdict import RECOMMENDATIONS
 
 
 @pytest.fixture(autouse=True)

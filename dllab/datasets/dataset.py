@@ -9,7 +9,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from ..schema import FEATURE_ROLES, ROLES, TASKS, TEXT
+from .schema import FEATURE_ROLES, ROLES, TASKS, TEXT
 
 __all__ = ["Dataset"]
 
@@ -30,7 +30,7 @@ class Dataset:
         Name of the target column.
     task : {"binary", "multiclass", "regression"}
     roles : dict of str to str
-        Role of every non-target column (see ``dllab.schema.ROLES``).
+        Role of every non-target column (see ``dllab.datasets.schema.ROLES``).
     name : str
         Short name shown to users (built-in name or file name).
     notices : tuple of str
@@ -110,7 +110,7 @@ class Dataset:
     # ------------------------------------------------------------------ features
     @cached_property
     def _X(self) -> pd.DataFrame:
-        from ..schema import feature_frame
+        from .schema import feature_frame
 
         features = set(self.feature_columns)  # free text is a feature of text datasets only
         return feature_frame(self.frame, {c: r for c, r in self.roles.items() if c in features})

@@ -3,7 +3,7 @@
 ``read_csv`` only reads: it sniffs the separator and the encoding and refuses
 files it cannot read faithfully (non-UTF-8 bytes, a missing header, duplicate
 column names). ``from_frame`` validates a table for modelling, infers roles and
-the task (``dllab.schema``), and records every change it makes as a notice.
+the task (``dllab.datasets.schema``), and records every change it makes as a notice.
 ``load`` does both for a CSV path, or loads a built-in dataset by name.
 
 Decisions worth knowing:
@@ -12,7 +12,7 @@ Decisions worth knowing:
   Anything else is a :class:`DataError` naming the first bad byte and its line,
   with the fix (re-save as UTF-8). There is no silent fallback to Latin-1: a
   wrong guess would change the user's text without anyone noticing.
-- Missing cells: the texts in ``dllab.schema.NA_VALUES`` (pandas' defaults
+- Missing cells: the texts in ``dllab.datasets.schema.NA_VALUES`` (pandas' defaults
   without ``'None'``) are read as missing. ``'?'`` stays text; inference treats
   it as missing in numeric columns and as a level in categorical ones.
 - Values are never changed: numbers are parsed by pandas as written, a
@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ConfigError, DataError, preview
-from ..schema import (CONSTANT, DATETIME, EXCLUDED, FEATURE_ROLES, IDENTIFIER, NA_VALUES, NUMERIC, ROLES,
+from .schema import (CONSTANT, DATETIME, EXCLUDED, FEATURE_ROLES, IDENTIFIER, NA_VALUES, NUMERIC, ROLES,
                       TASKS, TEXT, infer_roles, infer_task, is_missing, non_dates, non_numeric)
 from .dataset import Dataset
 
@@ -325,9 +325,9 @@ def from_frame(df: pd.DataFrame, *, target: str | None = None, task: str | None 
         Column to predict. ``None`` takes a column named ``target``, ``label``,
         ``class`` or ``y`` (in that order) if there is one.
     task : {"binary", "multiclass", "regression"}, optional
-        Overrides the inferred task (``dllab.schema.infer_task``).
+        Overrides the inferred task (``dllab.datasets.schema.infer_task``).
     roles : dict of str to str, optional
-        Roles that override inference for some columns (``dllab.schema.ROLES``).
+        Roles that override inference for some columns (``dllab.datasets.schema.ROLES``).
     exclude : sequence of str, default=()
         Columns to leave out of the features (role ``excluded``).
     name : str, default="data"

@@ -7,7 +7,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (_check_feature_names, _check_n_features, check_array, column_or_1d,
                                       validate_data)
 
-from ..preprocessing import as_frame
+from .preprocessing import as_frame
 
 __all__ = ["check_features", "check_target", "encode_classes"]
 

@@ -30,7 +30,7 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from ..errors import ConfigError
-from ..preprocessing import DeepPreprocessor, as_frame
+from .preprocessing import DeepPreprocessor, as_frame
 from ._validation import check_features, check_target, encode_classes
 from .device import available_threads, fit_threads, resolve_device
 

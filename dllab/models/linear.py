@@ -9,7 +9,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
-from ..preprocessing import as_frame, linear_preprocessor
+from .preprocessing import as_frame, linear_preprocessor
 from ._validation import check_features, check_target, encode_classes
 
 __all__ = ["LinearClassifier", "LinearRegressor"]

@@ -38,7 +38,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
 
 from ..errors import ConfigError
-from ..preprocessing import linear_preprocessor
+from .preprocessing import linear_preprocessor
 
 __all__ = ["EmbeddingCache", "MiniLMEncoder", "default_cache_dir", "text_model", "TextLinearClassifier",
            "TextLinearRegressor", "TextGBMClassifier", "TextGBMRegressor", "TextNetClassifier",

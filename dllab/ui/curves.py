@@ -1,7 +1,7 @@
 """The Data size page's parts: curve settings, the cached curve with live progress and stop, and its display.
 
 Caching
-    A :class:`~dllab.curves.LearningCurve` is stored in the server's
+    A :class:`~dllab.analyses.curves.LearningCurve` is stored in the server's
     :func:`~dllab.ui.cache.results` store under :meth:`CurveRequest.key`:
     dataset sha256, ``RunConfig.key()``, the curve settings, and which
     comparison (if any) stood in for the full-size point, since that changes
@@ -30,9 +30,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from .. import plots, report
+from ..present import plots, report
 from ..config import BUDGETS, RunConfig
-from ..curves import candidate_sizes, learning_curve
+from ..analyses.curves import candidate_sizes, learning_curve
 from ..errors import ConfigError, DataError
 from ..metrics import METRICS
 from ..models import FAMILY_LABELS, default_families
@@ -76,7 +76,7 @@ def preset_sizes(preset: str, n_available: int) -> list[int] | None:
 
     ``quick`` is four doublings ending at all rows; ``dense`` is five sizes per decade
     (10, 16, 25, 40, 63, 100, …) below ``n_available`` plus all rows. Sizes too small for the
-    data are dropped by :func:`dllab.curves.learning_curve`, with a note.
+    data are dropped by :func:`dllab.analyses.curves.learning_curve`, with a note.
 
     Examples
     --------
@@ -98,7 +98,7 @@ def preset_sizes(preset: str, n_available: int) -> list[int] | None:
 
 def training_rows(ds, config: RunConfig) -> int:
     """Training rows of the first split the curve uses (its largest size)."""
-    from ..splits import make_splits
+    from ..engine.splits import make_splits
 
     splits = make_splits(ds.y, task=ds.task, n_folds=config.resolved_folds, n_repeats=config.resolved_repeats,
                          random_state=config.seed)

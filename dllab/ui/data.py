@@ -272,7 +272,7 @@ def _resize_form(pending: dict, file) -> None:
 
 def edit_panel(ds, recipe: Recipe) -> None:
     """Target, task, row limit and per-column roles of the loaded dataset, all editable."""
-    from ..schema import ROLES, TASKS
+    from ..datasets.schema import ROLES, TASKS
 
     tag = f"{ds.sha256[:12]}-{st.session_state['nonce']}"  # new widgets for each dataset version
     columns = [str(c) for c in ds.frame.columns]

@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from .. import plots
+from ..present import plots
 from ..config import RunConfig
 from ..errors import ConfigError, DataError
-from ..explain import BASE_ROW, OUTPUT_ROW, VALUE_COLUMN, explain
+from ..analyses.explain import BASE_ROW, OUTPUT_ROW, VALUE_COLUMN, explain
 from ..models import FAMILY_LABELS
 from .cache import results
 from .run import comparison
@@ -58,7 +58,7 @@ def row_label(ex, row: int) -> str:
 def local_table(ex, row_position: int, *, target_class: int | None = None) -> pd.DataFrame:
     """One row side by side: its value and every model's contribution per column, then base and output.
 
-    ``target_class`` (multiclass) is passed to :meth:`~dllab.explain.Explanation.local`.
+    ``target_class`` (multiclass) is passed to :meth:`~dllab.analyses.explain.Explanation.local`.
     """
     local = ex.local(row_position, target_class=target_class)
     out = pd.DataFrame({"Column": local.index.astype(str)})

@@ -1,11 +1,11 @@
-"""Drawing a :class:`~dllab.comparison.Comparison`: headline, table, charts, tests, downloads."""
+"""Drawing a :class:`~dllab.analyses.comparison.Comparison`: headline, table, charts, tests, downloads."""
 
 from __future__ import annotations
 
 import numpy as np
 import streamlit as st
 
-from .. import plots, report
+from ..present import plots, report
 from ..metrics import METRICS
 from ..models import FAMILY_LABELS
 from .tables import best_cells, results_table, run_summary

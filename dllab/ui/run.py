@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from .. import runner
+from ..engine import runner
 from ..config import BUDGETS, RunConfig
 from ..errors import ConfigError, DataError
 from ..models import FAMILIES, FAMILY_LABELS

@@ -17,12 +17,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from .. import plots, report
+from ..present import plots, report
 from ..config import RunConfig
 from ..errors import ConfigError, DataError
 from ..metrics import METRICS
 from ..models import FAMILY_LABELS
-from ..subgroups import shift_test, slice_table, subgroup_report
+from ..analyses.subgroups import shift_test, slice_table, subgroup_report
 from .cache import results
 from .run import comparison
 

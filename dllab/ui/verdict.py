@@ -14,10 +14,10 @@ import json
 
 import streamlit as st
 
-from .. import report
+from ..present import report
 from ..errors import ConfigError
 from ..metrics import METRICS
-from ..verdict import Needs, verdict
+from ..analyses.verdict import Needs, verdict
 from .cache import results
 
 __all__ = ["find_analyses", "needs_from", "report_html", "report_json_bytes", "evidence_path", "ANALYSES",
@@ -146,7 +146,7 @@ def show_verdict(ds, cmp, config, *, key: str = "vd") -> None:
     words = {"curve": "the data-size curve", "subgroups": "the subgroup report", "explanation": "the explanation"}
     used = [words[name] for name, *_ in ANALYSES if analyses[name] is not None]
     st.caption("Used: the comparison" + "".join(f", {w}" for w in used) + ". The rule and its thresholds "
-               "are documented in `dllab.verdict` (README: *The verdict*).")
+               "are documented in `dllab.analyses.verdict` (README: *The verdict*).")
 
     st.subheader("Download the report", anchor=False)
     name = f"dllab-{ds.name}-report-{config.budget}-seed{config.seed}"

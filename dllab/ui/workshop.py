@@ -1,4 +1,4 @@
-"""The Workshop page: step through the scenarios of :mod:`dllab.workshop`, guess, run, reveal.
+"""The Workshop page: step through the scenarios of :mod:`dllab.apps.workshop`, guess, run, reveal.
 
 A run's summary is kept per session (``session_state["ws-results"]``) and saved to the workshop's
 disk cache; a saved summary replays at once and is marked *precomputed*, with a button to recompute.
@@ -11,7 +11,7 @@ import json
 import plotly.io as pio
 import streamlit as st
 
-from .. import workshop
+from ..apps import workshop
 from ..errors import ConfigError, DataError
 from ..models import FAMILY_LABELS
 

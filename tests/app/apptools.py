@@ -45,7 +45,7 @@ def make_comparison(task="binary", *, fail=(), seconds=None):
 def kept():
     """``(ds, config, cmp)``: a real quick comparison (linear + XGBoost, 3 folds) of 600 planted-subgroup rows
     that keeps its models (the Explain page needs them). Made once per test process: a few seconds."""
-    from dllab import runner
+    from dllab.engine import runner
     from dllab.config import RunConfig
     from dllab.datasets import load
 
@@ -68,8 +68,8 @@ def with_kept(at):
 def margin_comparison(gap_points: int = 2, *, n: int = 1000):
     """A hand-made binary Comparison (5 folds, no training): XGBoost is right on ``gap_points`` more rows
     in every 100 than the linear model (85%), the same on every split, so its win is significant."""
-    from dllab.comparison import Comparison, FitRecord
-    from dllab.splits import make_splits
+    from dllab.analyses.comparison import Comparison, FitRecord
+    from dllab.engine.splits import make_splits
 
     rng = np.random.default_rng(1)
     y = rng.integers(0, 2, n)

@@ -38,7 +38,7 @@ class _Failing(DummyClassifier):
 @pytest.fixture
 def fake_models(monkeypatch):
     """Replace the model factory with instant dummies; the deep net fails. Counts fits."""
-    import dllab.runner
+    import dllab.engine.runner
 
     calls = []
 
@@ -50,21 +50,21 @@ def fake_models(monkeypatch):
             return DummyRegressor()
         return DummyClassifier(strategy="prior" if family == "linear" else "stratified", random_state=random_state)
 
-    monkeypatch.setattr(dllab.runner, "make_model", make)
+    monkeypatch.setattr(dllab.engine.runner, "make_model", make)
     return calls
 
 
 @pytest.fixture
 def count_fits(monkeypatch):
     """Count real fits (the runner's fit_predict) without changing them."""
-    import dllab.runner
+    import dllab.engine.runner
 
     calls = []
-    real = dllab.runner.fit_predict
+    real = dllab.engine.runner.fit_predict
 
     def counting(task, *args, **kwargs):
         calls.append(task.family)
         return real(task, *args, **kwargs)
 
-    monkeypatch.setattr(dllab.runner, "fit_predict", counting)
+    monkeypatch.setattr(dllab.engine.runner, "fit_predict", counting)
     return calls

@@ -15,7 +15,7 @@ import numpy as np
 @functools.lru_cache(maxsize=1)
 def planted():
     """``(ds, config, cmp)``: the data has an extra column ``site`` that the models never see (excluded)."""
-    from dllab import runner
+    from dllab.engine import runner
     from dllab.config import RunConfig
     from dllab.datasets import load
 

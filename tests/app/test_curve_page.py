@@ -10,7 +10,7 @@ from apptools import ROOT, open_page
 from planted import planted, with_comparison
 
 from dllab.config import RunConfig
-from dllab.curves import LearningCurve
+from dllab.analyses.curves import LearningCurve
 from dllab.models import FAMILY_LABELS
 from dllab.ui.cache import results
 from dllab.ui.curves import CurveRequest, curve_json, preset_sizes, reusable_comparison, what_if_table
@@ -99,7 +99,7 @@ def test_a_curve_that_did_not_finish_is_reported_not_restarted(count_fits):
 
 def test_page_stays_thin():
     source = (ROOT / "pages/3_Data_size.py").read_text()
-    assert "import pandas" not in source and "dllab.runner" not in source and "fit(" not in source
+    assert "import pandas" not in source and "dllab.engine.runner" not in source and "fit(" not in source
     assert len(source.splitlines()) < 80
 
 

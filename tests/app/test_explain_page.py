@@ -10,7 +10,7 @@ import pytest
 from apptools import ROOT, kept, open_page, tiny_frame, with_kept
 
 from dllab.datasets import Dataset
-from dllab.explain import BASE_ROW, OUTPUT_ROW, explain
+from dllab.analyses.explain import BASE_ROW, OUTPUT_ROW, explain
 from dllab.models import FAMILY_LABELS
 from dllab.ui.cache import results
 from dllab.ui.explain import (EACH_PREDICTED, class_choice_label, class_choices, cost_caption, explanation_key,
@@ -150,7 +150,7 @@ def test_binary_signals_show_one_bar_chart_per_model_and_no_class_picker():
 
 def test_page_stays_thin():
     source = (ROOT / "pages/5_Explain.py").read_text()
-    assert "import pandas" not in source and "dllab.runner" not in source and len(source.splitlines()) < 80
+    assert "import pandas" not in source and "dllab.engine.runner" not in source and len(source.splitlines()) < 80
 
 
 # ---------------------------------------------------------------------------- pure helpers

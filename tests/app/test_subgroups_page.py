@@ -10,7 +10,7 @@ from planted import planted, with_comparison
 
 from dllab.datasets import Dataset
 from dllab.models import FAMILY_LABELS
-from dllab.subgroups import subgroup_report
+from dllab.analyses.subgroups import subgroup_report
 from dllab.ui.cache import results
 from dllab.ui.subgroups import heatmap_table, report_key, shift_table, subgroups_json, worst_table
 
@@ -105,7 +105,7 @@ def test_shift_test_runs_on_request_and_is_cached(fake_models):
 
 def test_page_stays_thin():
     source = (ROOT / "pages/4_Subgroups.py").read_text()
-    assert "import pandas" not in source and "dllab.runner" not in source and "fit(" not in source
+    assert "import pandas" not in source and "dllab.engine.runner" not in source and "fit(" not in source
     assert len(source.splitlines()) < 80
 
 

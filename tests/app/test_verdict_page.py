@@ -11,11 +11,11 @@ from apptools import ROOT, kept, margin_comparison, open_page, with_kept
 
 from dllab.config import RunConfig
 from dllab.datasets import Dataset
-from dllab.explain import explain
+from dllab.analyses.explain import explain
 from dllab.ui.cache import ResultStore, results
 from dllab.ui.explain import explanation_key
 from dllab.ui.verdict import find_analyses, needs_from, report_html, report_json_bytes
-from dllab.verdict import verdict
+from dllab.analyses.verdict import verdict
 
 PAGE = "Verdict"
 CONFIG = RunConfig(budget="quick", n_folds=5, families=("linear", "gbm"))
@@ -93,7 +93,7 @@ def test_uses_an_explanation_in_the_store():
 
 def test_page_stays_thin():
     source = (ROOT / "pages/6_Verdict.py").read_text()
-    assert "import pandas" not in source and "dllab.runner" not in source and len(source.splitlines()) < 80
+    assert "import pandas" not in source and "dllab.engine.runner" not in source and len(source.splitlines()) < 80
 
 
 # ---------------------------------------------------------------------------- helpers

@@ -1,4 +1,4 @@
-"""Workshop mode: the scenario list (dllab.workshop) and the page through AppTest."""
+"""Workshop mode: the scenario list (dllab.apps.workshop) and the page through AppTest."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 import pytest
 from apptools import ROOT, open_page
 
-from dllab import workshop
+from dllab.apps import workshop
 from dllab.config import BUDGETS, RunConfig
 from dllab.datasets import builtin_names, load
 
@@ -100,4 +100,4 @@ def test_runs_the_cheapest_scenario_then_replays_it_from_disk():
 
 def test_page_stays_thin():
     source = (ROOT / "pages/7_Workshop.py").read_text()
-    assert "import pandas" not in source and "dllab.runner" not in source and len(source.splitlines()) < 80
+    assert "import pandas" not in source and "dllab.engine.runner" not in source and len(source.splitlines()) < 80

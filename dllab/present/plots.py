@@ -18,8 +18,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from .metrics import METRICS
-from .models import FAMILY_LABELS
+from ..metrics import METRICS
+from ..models import FAMILY_LABELS
 
 __all__ = ["FAMILY_COLORS", "FAMILY_SYMBOLS", "axis_title", "comparison_figure", "cost_figure",
            "split_scores_figure", "learning_curve_figure", "fit_time_figure", "slice_heatmap_figure",
@@ -409,7 +409,7 @@ def slice_heatmap_figure(table, *, metric: str | None = None) -> go.Figure:
     Parameters
     ----------
     table : DataFrame
-        As :func:`dllab.subgroups.slice_table` returns it: index = slice description, one column per
+        As :func:`dllab.analyses.subgroups.slice_table` returns it: index = slice description, one column per
         family (other columns such as ``size`` and ``uncertain`` are not drawn). Rows are drawn top to
         bottom in the table's order.
     metric : str, optional
@@ -544,7 +544,7 @@ def shift_figure(rows) -> go.Figure:
     Parameters
     ----------
     rows : list of dict
-        As :func:`dllab.subgroups.shift_test` returns them (failed rows are skipped).
+        As :func:`dllab.analyses.subgroups.shift_test` returns them (failed rows are skipped).
 
     Returns
     -------
@@ -580,7 +580,7 @@ def shift_figure(rows) -> go.Figure:
     return _style(fig, metric=metric, title=f"Train without one group of {column}, test on it")
 
 
-# =========================================================================== explanations (dllab.explain)
+# =========================================================================== explanations (dllab.analyses.explain)
 def importance_order(explanation, *, top_k: int = 15) -> list:
     """The ``top_k`` columns by their largest importance over the families, most important first.
 
@@ -659,7 +659,7 @@ def local_figure(explanation, row_position: int, *, top_k: int = 12) -> go.Figur
     (same columns and order in every panel), "other columns", and the output."""
     from plotly.subplots import make_subplots
 
-    from .explain import BASE_ROW, OUTPUT_ROW, VALUE_COLUMN
+    from ..analyses.explain import BASE_ROW, OUTPUT_ROW, VALUE_COLUMN
 
     local = explanation.local(row_position)
     fams = list(explanation.families)
@@ -718,7 +718,7 @@ def pixel_map_figure(explanation, row_position: int, *, target_class: int | None
     Parameters
     ----------
     explanation : Explanation
-        Of an image dataset (see :meth:`~dllab.explain.Explanation.pixel_map`).
+        Of an image dataset (see :meth:`~dllab.analyses.explain.Explanation.pixel_map`).
     row_position : int
         Position in ``explanation.local_rows``.
     target_class : int, optional

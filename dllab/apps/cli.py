@@ -10,8 +10,8 @@ import json
 import sys
 from pathlib import Path
 
-from .config import BUDGETS, DEVICES, RunConfig
-from .errors import ConfigError, DataError
+from ..config import BUDGETS, DEVICES, RunConfig
+from ..errors import ConfigError, DataError
 
 __all__ = ["main", "build_parser"]
 
@@ -112,7 +112,7 @@ def _add_needs_args(p: argparse.ArgumentParser) -> None:
 
 
 def _needs(args):
-    from .verdict import Needs
+    from ..analyses.verdict import Needs
 
     return Needs(explain_each_decision=args.explain_each_decision, min_difference=args.min_difference,
                  max_fit_seconds=args.max_fit_seconds)
@@ -120,7 +120,7 @@ def _needs(args):
 
 def _config(args, ds=None) -> RunConfig:
     if args.families is None:
-        from .models import default_families
+        from ..models import default_families
 
         families = default_families(ds)
     else:
@@ -153,7 +153,7 @@ def main(argv=None) -> int:
 
 
 def _datasets() -> int:
-    from .datasets import catalogue
+    from ..datasets import catalogue
 
     import shutil
     import textwrap
@@ -173,12 +173,12 @@ def _datasets() -> int:
 
 
 def _load(args, *, n_folds: int):
-    from .datasets import from_frame, load
+    from ..datasets import from_frame, load
 
     if args.image_size is None:
         return load(args.data, target=args.target, task=args.task, max_rows=args.max_rows,
                     random_state=args.seed, n_folds=n_folds)
-    from .datasets.images import read_image_zip
+    from ..datasets.images import read_image_zip
 
     size = _image_size(args.image_size)
     path = Path(args.data)
@@ -191,7 +191,7 @@ def _load(args, *, n_folds: int):
 
 def _image_size(value: str) -> tuple[int, int]:
     """``"28x20"`` -> ``(28, 20)``; ``"28"`` -> ``(28, 28)``."""
-    from .datasets.images import MAX_PIXELS
+    from ..datasets.images import MAX_PIXELS
 
     parts = value.lower().replace(" ", "").split("x")
     if len(parts) == 1:
@@ -203,7 +203,7 @@ def _image_size(value: str) -> tuple[int, int]:
 
 
 def _compare(args) -> int:
-    from .comparison import describe_test
+    from ..analyses.comparison import describe_test
 
     config, ds, cmp, progress = _run_comparison(args, keep_models=False)
     if progress:
@@ -220,7 +220,7 @@ def _compare(args) -> int:
 
 
 def _curve(args) -> int:
-    from .curves import learning_curve
+    from ..analyses.curves import learning_curve
 
     config = _config(args)
     sizes = None
@@ -248,7 +248,7 @@ def _curve(args) -> int:
 
 
 def _subgroups(args) -> int:
-    from .subgroups import shift_test, subgroup_report
+    from ..analyses.subgroups import shift_test, subgroup_report
 
     config, ds, cmp, progress = _run_comparison(args, keep_models=False)
     shift = None
@@ -277,7 +277,7 @@ def _subgroups(args) -> int:
 
 
 def _explain(args) -> int:
-    from .explain import explain
+    from ..analyses.explain import explain
 
     config, ds, cmp, progress = _run_comparison(args, keep_models=True)
     if progress:
@@ -300,11 +300,11 @@ def _explain(args) -> int:
 
 
 def _report(args) -> int:
-    from .curves import learning_curve
-    from .explain import explain
-    from .report import html_report, report_json
-    from .subgroups import subgroup_report
-    from .verdict import verdict
+    from ..analyses.curves import learning_curve
+    from ..analyses.explain import explain
+    from ..present.report import html_report, report_json
+    from ..analyses.subgroups import subgroup_report
+    from ..analyses.verdict import verdict
 
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
     unknown = skip - {"curve", "subgroups", "explain"}
@@ -337,7 +337,7 @@ def _report(args) -> int:
 
 def _run_comparison(args, *, keep_models: bool):
     """Settings, data and comparison for a subcommand; the progress bar stays open for more work."""
-    from .runner import compare
+    from ..engine.runner import compare
 
     config = _config(args)
     ds = _load(args, n_folds=config.resolved_folds)

@@ -1,6 +1,6 @@
 """SHAP explanations for every family, in one output space, and how far the families agree.
 
-:func:`explain` reads the models a :class:`~dllab.comparison.Comparison` kept for one split
+:func:`explain` reads the models a :class:`~dllab.analyses.comparison.Comparison` kept for one split
 (nothing is refitted) and builds an :class:`Explanation`: per-row contributions of the
 user's original columns, global importances with bootstrap bands, rank agreement between
 families, local (one-row) explanations side by side, and sentences that say what differs.
@@ -46,7 +46,7 @@ Deep net
     adds up in expectation; exact additivity was preferred.)
 Source columns
     Contributions are reported per column of ``ds.feature_columns``: one-hot levels and
-    missing indicators (linear) and datetime parts (``dllab.schema.source_column``) are
+    missing indicators (linear) and datetime parts (``dllab.datasets.schema.source_column``) are
     summed; the deep net permutes whole source columns.
 Additivity
     ``additivity_max_error`` is ``max |base + sum(contributions) - output|`` over the
@@ -81,9 +81,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .errors import ConfigError, DataError, preview
-from .models import FAMILIES, FAMILY_LABELS
-from .schema import source_column
+from ..errors import ConfigError, DataError, preview
+from ..models import FAMILIES, FAMILY_LABELS
+from ..datasets.schema import source_column
 
 __all__ = ["Explanation", "PixelMap", "explain", "deep_evals_per_row", "MAX_DEEP_PATCHES", "ADDITIVITY_RTOL",
            "BASE_ROW", "OUTPUT_ROW", "VALUE_COLUMN"]

@@ -15,10 +15,10 @@ import numpy as np
 from joblib import Parallel, delayed
 from threadpoolctl import threadpool_limits
 
-from .comparison import Comparison, FitRecord
-from .config import RunConfig
-from .models import FAMILIES, FAMILY_LABELS, data_spec, make_model
-from .models.device import fit_threads, resolve_device
+from ..analyses.comparison import Comparison, FitRecord
+from ..config import RunConfig
+from ..models import FAMILIES, FAMILY_LABELS, data_spec, make_model
+from ..models.device import fit_threads, resolve_device
 from .splits import make_splits
 
 __all__ = ["Task", "Progress", "RunCancelled", "task_seed", "fit_predict", "run_tasks", "compare",
@@ -221,6 +221,6 @@ def model_factory(config: RunConfig, ds=None):
         return functools.partial(make_model, data=spec)
     if config.budget != "thorough":
         return make_model
-    from .models.search import make_searched_model
+    from ..models.search import make_searched_model
 
     return make_searched_model

@@ -43,7 +43,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from .errors import DataError
+from ..errors import DataError
 
 __all__ = ["NUMERIC", "CATEGORICAL", "TEXT", "DATETIME", "IDENTIFIER", "CONSTANT", "EXCLUDED",
            "ROLES", "FEATURE_ROLES", "TASKS", "NA_VALUES", "MISSING_TEXTS", "MAX_INTEGER_CLASSES",

@@ -51,7 +51,7 @@ the values used.
 
 Examples
 --------
->>> from dllab.verdict import Needs
+>>> from dllab.analyses.verdict import Needs
 >>> Needs(explain_each_decision=True).explain_each_decision
 True
 """
@@ -63,8 +63,8 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from .comparison import format_p
-from .errors import ConfigError
-from .metrics import METRICS
+from ..errors import ConfigError
+from ..metrics import METRICS
 
 __all__ = ["Needs", "Reason", "Verdict", "verdict", "THRESHOLDS", "RECOMMENDATIONS", "EVIDENCE_PAGES",
            "practical_difference"]
@@ -83,7 +83,7 @@ STRONG_P = 0.01                   # a deciding win with p >= 0.01 -> at most med
 CLEAR_MARGIN_FACTOR = 2.0         # a deciding win under 2 practical differences -> at most medium
 LOW_AGREEMENT = 0.5               # explanation rank correlation below this: the models rely on different columns
 FAILURE_SLICES = 3                # step 4 looks at the chosen model's 3 worst significant slices
-CROSSOVER_HORIZON = 10.0          # the curve's extrapolation horizon (x the rows used), as dllab.curves
+CROSSOVER_HORIZON = 10.0          # the curve's extrapolation horizon (x the rows used), as dllab.analyses.curves
 
 THRESHOLDS = {
     "alpha": ALPHA, "default_rate_difference": DEFAULT_RATE_DIFFERENCE,
@@ -436,7 +436,7 @@ def verdict(comparison, *, curve=None, subgroups=None, explanation=None, dataset
                   f"({format_p(t.p_value)}){speed}; the simpler model is kept until more data confirms the gain",
                   "score", "Compare")
         elif gain >= delta:
-            raise AssertionError("internal error in dllab.verdict: the chosen family is beaten by " + c)
+            raise AssertionError("internal error in dllab.analyses.verdict: the chosen family is beaten by " + c)
         else:
             if gain >= 0 and t.significant:
                 what = (f"{_NAMES[c]} is {_gap(gain, metric)} better than {_NAMES[chosen]} ({format_p(t.p_value)}), "

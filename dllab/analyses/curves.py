@@ -17,9 +17,9 @@ Design, in short (each point is documented where it is implemented):
   permutation of the training fold (stratified for classification, binned on
   the target for regression); the rows for size ``n`` are its first ``n`` rows,
   so the subsamples are nested. Every family sees the same subsample; each fit
-  gets its own seed from :func:`dllab.runner.task_seed`.
+  gets its own seed from :func:`dllab.engine.runner.task_seed`.
 - **Full size.** The largest default size is the whole training fold. When a
-  :class:`~dllab.comparison.Comparison` of the same config is passed, its
+  :class:`~dllab.analyses.comparison.Comparison` of the same config is passed, its
   records for the used splits *are* that point (replicate 0 of each split; the
   other seed slots stay empty, because the subsample is the whole fold and only
   the model seed would differ).
@@ -45,10 +45,10 @@ import pandas as pd
 from scipy import optimize, stats
 
 from .comparison import format_ci
-from .config import RunConfig
-from .errors import ConfigError
-from .metrics import METRICS, metrics_for, primary_metric
-from .models import FAMILIES, FAMILY_LABELS
+from ..config import RunConfig
+from ..errors import ConfigError
+from ..metrics import METRICS, metrics_for, primary_metric
+from ..models import FAMILIES, FAMILY_LABELS
 
 __all__ = ["DEFAULT_SIZES", "candidate_sizes", "nested_order", "PowerLaw", "fit_power_law", "Crossover",
            "find_crossover", "Prediction", "LearningCurve", "learning_curve"]
@@ -78,7 +78,7 @@ _BAD_COMPARISON = ("comparison does not match this run: {what}. Pass a Compariso
                    "dataset and RunConfig (seed, folds, repeats), or comparison=None.")
 _UNKNOWN_FAMILY = "family={value!r} is not in this curve; choose one of {choices}."
 _NO_FIT = "{family!r} has no fitted curve: {reason}."
-_INTERNAL = "internal error in dllab.curves: {what}; please report it."
+_INTERNAL = "internal error in dllab.analyses.curves: {what}; please report it."
 
 
 # ======================================================================================
@@ -1027,11 +1027,11 @@ def learning_curve(ds, *, config: RunConfig, sizes=None, n_seeds: int = 3, folds
         should show, and it keeps a curve at about 3x the cost of one
         comparison fold summed over sizes.
     progress : callable, optional
-        Called with a :class:`dllab.runner.Progress` after each fit; its task
+        Called with a :class:`dllab.engine.runner.Progress` after each fit; its task
         label reads like ``"Deep network, 2,500 rows, seed 2/3"``, and
         ``done``/``total`` count over the whole curve.
     should_stop : callable, optional
-        Checked between fits; returning True raises :class:`dllab.runner.RunCancelled`.
+        Checked between fits; returning True raises :class:`dllab.engine.runner.RunCancelled`.
     comparison : Comparison, optional
         A comparison of the same dataset and config. Its fits on the used splits
         are the full-size point (replicate 0 of each split) instead of new fits.
@@ -1043,7 +1043,7 @@ def learning_curve(ds, *, config: RunConfig, sizes=None, n_seeds: int = 3, folds
         Resamples for the fit uncertainty.
     make : callable, optional
         Model factory with the signature of :func:`dllab.models.make_model`
-        (as in :func:`dllab.runner.run_tasks`); default: the config's.
+        (as in :func:`dllab.engine.runner.run_tasks`); default: the config's.
 
     Returns
     -------
@@ -1064,9 +1064,9 @@ def learning_curve(ds, *, config: RunConfig, sizes=None, n_seeds: int = 3, folds
     >>> lc = learning_curve(load("breast_cancer"), config=cfg)                    # doctest: +SKIP
     >>> print(lc.conclusion())                                                     # doctest: +SKIP
     """
-    from .errors import DataError
-    from .runner import RunCancelled, Task, model_factory, run_tasks, task_seed
-    from .splits import make_splits
+    from ..errors import DataError
+    from ..engine.runner import RunCancelled, Task, model_factory, run_tasks, task_seed
+    from ..engine.splits import make_splits
 
     if isinstance(n_seeds, bool) or not isinstance(n_seeds, (int, np.integer)) or not 1 <= n_seeds <= 20:
         raise ConfigError(_BAD_SEEDS.format(value=n_seeds))

@@ -13,7 +13,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from .models import FAMILY_LABELS
+from ..models import FAMILY_LABELS
 
 __all__ = ["comparison_json", "comparison_csv", "split_scores_csv", "report_json", "html_report", "library_versions",
            "reproduce_command"]
@@ -140,7 +140,7 @@ def library_versions() -> dict:
     import platform
     from importlib import metadata
 
-    from . import __version__
+    from .. import __version__
 
     out = {"python": platform.python_version(), "dllab": __version__}
     for pkg in _REPORT_PACKAGES:
@@ -244,7 +244,7 @@ def _verdict_html(v) -> str:
             f"<p>Recommendation: <b>{_esc(v.recommendation)}</b> · confidence: <b>{_esc(v.confidence)}</b> · "
             f"practical difference: {_esc(f'{v.min_difference:.4g}')} {_esc(v.metric)}</p>"
             f"<ol>{reasons}</ol><p class=\"muted\">Needs: {_esc(needs)}. The rule and its thresholds are "
-            f"documented in <code>dllab.verdict</code>.</p></section>")
+            f"documented in <code>dllab.analyses.verdict</code>.</p></section>")
 
 
 def html_report(*, dataset, config, comparison, verdict=None, curve=None, subgroups=None,
@@ -262,7 +262,7 @@ def html_report(*, dataset, config, comparison, verdict=None, curve=None, subgro
     config : RunConfig or dict
     comparison : Comparison
     verdict : Verdict, optional
-        Default: :func:`dllab.verdict.verdict` of the analyses given, with default needs.
+        Default: :func:`dllab.analyses.verdict.verdict` of the analyses given, with default needs.
     curve : LearningCurve, optional
     subgroups : SubgroupReport, optional
     explanation : Explanation, optional
@@ -274,8 +274,8 @@ def html_report(*, dataset, config, comparison, verdict=None, curve=None, subgro
     import datetime
 
     from . import plots
-    from . import verdict as verdict_module
-    from .comparison import describe_test
+    from ..analyses import verdict as verdict_module
+    from ..analyses.comparison import describe_test
 
     if verdict is None:
         verdict = verdict_module.verdict(comparison, curve=curve, subgroups=subgroups, explanation=explanation,
@@ -307,7 +307,7 @@ def html_report(*, dataset, config, comparison, verdict=None, curve=None, subgro
 
     # ---- Subgroups
     if subgroups is not None:
-        from .subgroups import slice_table
+        from ..analyses.subgroups import slice_table
 
         parts += ['<h2 id="subgroups">Subgroups: where each model fails</h2>', _items(subgroups.findings())]
         for fam in subgroups.families:

@@ -12,8 +12,8 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from .metrics import METRICS, PairedTest, corrected_ci, metrics_for, paired_test, primary_metric
-from .models import FAMILIES, FAMILY_LABELS
+from ..metrics import METRICS, PairedTest, corrected_ci, metrics_for, paired_test, primary_metric
+from ..models import FAMILIES, FAMILY_LABELS
 
 __all__ = ["FitRecord", "Comparison", "describe_test"]
 
@@ -147,7 +147,7 @@ class Comparison:
         Later analyses (subgroups, explanations) read its predictions row by row, so a
         different dataset would silently misalign them.
         """
-        from .errors import DataError
+        from ..errors import DataError
 
         if len(self.y) != ds.n_rows:
             raise DataError(_MISMATCH.format(n_cmp=len(self.y), name=ds.name, n_ds=ds.n_rows))

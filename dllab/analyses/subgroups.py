@@ -2,7 +2,7 @@
 
 "99% accurate overall, systematically wrong for one group" is a failure one score
 hides. :class:`SubgroupReport` finds it from the out-of-fold predictions a
-:class:`~dllab.comparison.Comparison` already holds (nothing is refitted);
+:class:`~dllab.analyses.comparison.Comparison` already holds (nothing is refitted);
 :func:`shift_test` is the one analysis here that trains models.
 
 Method (every choice is also recorded in ``SubgroupReport.settings``)
@@ -73,10 +73,10 @@ from scipy import stats
 from threadpoolctl import threadpool_limits
 
 from .comparison import _NAMES as _FAMILY_NAMES
-from .errors import ConfigError, DataError, preview
-from .metrics import METRICS, bootstrap_ci, metrics_for
-from .models import FAMILIES, FAMILY_LABELS
-from .schema import CATEGORICAL, DATETIME, NUMERIC
+from ..errors import ConfigError, DataError, preview
+from ..metrics import METRICS, bootstrap_ci, metrics_for
+from ..models import FAMILIES, FAMILY_LABELS
+from ..datasets.schema import CATEGORICAL, DATETIME, NUMERIC
 
 __all__ = ["Slice", "SubgroupReport", "subgroup_report", "slice_table", "shift_test", "OPS"]
 
@@ -508,7 +508,7 @@ def _check_int(name, value, low, high):
 class SubgroupReport:
     """Per-slice scores, the worst slices of every model, where two families disagree, and shift results.
 
-    Built once from a :class:`~dllab.comparison.Comparison` and the :class:`~dllab.datasets.Dataset` it
+    Built once from a :class:`~dllab.analyses.comparison.Comparison` and the :class:`~dllab.datasets.Dataset` it
     was run on (use :func:`subgroup_report`); every accessor reads what the constructor computed. See
     the module docstring for the method.
 
@@ -990,9 +990,9 @@ def subgroup_report(cmp, ds, *, groups=(), min_size: int = 30, n_boot: int = 200
     Examples
     --------
     >>> import numpy as np
-    >>> from dllab.comparison import Comparison, FitRecord
+    >>> from dllab.analyses.comparison import Comparison, FitRecord
     >>> from dllab.datasets import from_frame
-    >>> from dllab.splits import make_splits
+    >>> from dllab.engine.splits import make_splits
     >>> df = pd.DataFrame({"g": ["a", "b"] * 100, "target": [0, 1, 1, 0] * 50})
     >>> ds = from_frame(df, target="target")
     >>> sp = make_splits(ds.y, task="binary", n_folds=2)
@@ -1085,7 +1085,7 @@ def shift_test(ds, *, column: str, config, families=None, max_groups: int = 5, m
     max_groups : int, default=5
     min_size : int, default=30
     progress : callable, optional
-        Called with a :class:`dllab.runner.Progress` after each fit.
+        Called with a :class:`dllab.engine.runner.Progress` after each fit.
 
     Returns
     -------
@@ -1103,7 +1103,7 @@ def shift_test(ds, *, column: str, config, families=None, max_groups: int = 5, m
     DataError
         If ``column`` is not in the data or has fewer than two usable groups.
     """
-    from .runner import Task, model_factory, run_tasks, task_seed
+    from ..engine.runner import Task, model_factory, run_tasks, task_seed
 
     cols = [c for c in ds.frame.columns if c != ds.target]
     if column not in cols:

@@ -25,13 +25,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import RunConfig
-from .verdict import Needs
+from ..config import RunConfig
+from ..analyses.verdict import Needs
 
 __all__ = ["Scenario", "scenarios", "get", "CHOICES", "CHOICE_LABELS", "ANALYSES", "run_scenario", "cache_dir",
            "cache_key", "cache_path", "load_cached", "save_cached", "guess_was_right", "cheapest"]
 
-#: What the user can guess: the recommendation codes of :mod:`dllab.verdict`.
+#: What the user can guess: the recommendation codes of :mod:`dllab.analyses.verdict`.
 CHOICES = ("linear", "gbm", "deep")
 CHOICE_LABELS = {"linear": "A linear model", "gbm": "Gradient boosting (XGBoost)", "deep": "Deep learning",
                  "undecided": "Undecided (not enough evidence)"}
@@ -98,7 +98,7 @@ def _quick(families=_BASE, **kw) -> RunConfig:
 
 def scenarios() -> list[Scenario]:
     """The workshop, in order. Images and text are included when their built-ins exist."""
-    from .datasets import builtin_names
+    from ..datasets import builtin_names
 
     names = set(builtin_names())
     out = [
@@ -196,10 +196,10 @@ def guess_was_right(guess: str | None, summary: dict) -> bool:
 # =========================================================================== running
 def _figure(s: Scenario, ds, cmp, *, progress=None):
     """Run the scenario's analysis; returns ``(figure, analyses for the verdict)``."""
-    from . import plots
+    from ..present import plots
 
     if s.analysis == "curve":
-        from .curves import learning_curve
+        from ..analyses.curves import learning_curve
 
         # Three small sizes plus the comparison's own fits (reused, not refitted) at the full training fold.
         n_train = len(cmp.splits[0][0])
@@ -207,7 +207,7 @@ def _figure(s: Scenario, ds, cmp, *, progress=None):
                             progress=progress, n_boot=50)
         return plots.learning_curve_figure(lc), {"curve": lc}
     if s.analysis in ("subgroups", "shift"):
-        from .subgroups import shift_test, subgroup_report
+        from ..analyses.subgroups import shift_test, subgroup_report
 
         rows = None
         if s.analysis == "shift":
@@ -218,7 +218,7 @@ def _figure(s: Scenario, ds, cmp, *, progress=None):
         worst = next((f for f in rep.families if len(rep.worst(f))), rep.families[0])
         return plots.worst_slices_figure(rep, worst), {"subgroups": rep}
     if s.analysis == "explain":
-        from .explain import explain
+        from ..analyses.explain import explain
 
         ex = explain(cmp, ds, max_rows=300, n_boot=100, random_state=s.config.seed)
         return plots.importance_figure(ex), {"explanation": ex}
@@ -232,10 +232,10 @@ def run_scenario(s: Scenario, *, progress=None) -> dict:
     (``Verdict.to_dict()``), ``scores`` (family -> primary metric), ``metric``, ``figure`` (plotly JSON),
     ``seconds``, ``computed_at``.
     """
-    from . import runner
-    from .datasets import load
-    from .report import _finite, _plain
-    from .verdict import verdict
+    from ..engine import runner
+    from ..datasets import load
+    from ..present.report import _finite, _plain
+    from ..analyses.verdict import verdict
 
     t0 = time.perf_counter()
     ds = load(s.dataset, max_rows=s.max_rows, random_state=s.config.seed)
