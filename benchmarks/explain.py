@@ -24,7 +24,7 @@ import pandas as pd
 from dllab.analyses.comparison import Comparison
 from dllab.datasets.dataset import Dataset
 from dllab.analyses.explain import deep_evals_per_row, explain
-from dllab.models import FAMILIES
+from dllab.families import default_families  # noqa: E402
 from dllab.engine.runner import Task, run_tasks, task_seed
 from dllab.engine.splits import Splits
 
@@ -52,7 +52,7 @@ def main(argv=None):
     idx = np.arange(ds.n_rows)
     train, test = idx[: args.rows], idx[args.rows:]
     splits = Splits(folds=((train, test),), n_folds=2, n_repeats=1, stratified=False, random_state=0)
-    tasks = [Task(family=f, split=0, train_idx=train, test_idx=test, seed=task_seed(0, f, 0)) for f in FAMILIES]
+    tasks = [Task(family=f, split=0, train_idx=train, test_idx=test, seed=task_seed(0, f, 0)) for f in default_families()]
     t0 = time.perf_counter()
     records = run_tasks(tasks, ds.X, ds.y, problem="binary", budget="quick", device="cpu")
     fit_s = time.perf_counter() - t0

@@ -42,8 +42,8 @@ class RunConfig:
     n_jobs : int, default=1
         Parallel (model x split) tasks. Results do not depend on it.
     families : tuple of str, default=("linear", "gbm", "deep")
-        Which model families to run; ``"transfer"`` (pretrained text encoder +
-        head) applies to text data only.
+        Which registered model families to run (:mod:`dllab.families`);
+        ``"transfer"`` (pretrained text encoder + head) applies to text data only.
 
     Examples
     --------
@@ -75,7 +75,9 @@ class RunConfig:
             if value is not None and (isinstance(value, bool) or not isinstance(value, int)
                                       or not low <= value <= high):
                 raise ConfigError(_BAD_INT.format(name=name, value=value, low=low, high=high))
-        known = ("linear", "gbm", "deep", "transfer")  # transfer: text data only (dllab.models)
+        from . import families
+
+        known = families.names()
         bad = [f for f in self.families if f not in known]
         if bad or not self.families:
             raise ConfigError(_BAD_CHOICE.format(name="families", value=tuple(self.families),

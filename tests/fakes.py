@@ -8,9 +8,10 @@ import numpy as np
 def fake_comparison(task="binary", *, fail=(), seconds=None):
     """A Comparison from hand-made predictions (no training): 3 folds x 2 repeats on 120 rows."""
     from dllab.analyses.comparison import Comparison, FitRecord
-    from dllab.models import BASE_FAMILIES as FAMILIES  # "transfer" (text data only) is not faked here
+    from dllab.families import default_families
     from dllab.engine.splits import make_splits
 
+    FAMILIES = default_families()  # tabular: "transfer" (text data only) is not faked here
     rng = np.random.default_rng(0)
     n = 120
     y = rng.integers(0, 2, n) if task == "binary" else rng.normal(size=n)

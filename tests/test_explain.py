@@ -12,10 +12,12 @@ from dllab.datasets.dataset import Dataset
 from dllab.errors import ConfigError, DataError
 from dllab.analyses.explain import (_BAD_CLASS, _BAD_FAMILIES, _BAD_ROW, _BAD_SPLIT, _NO_CLASSES, _NO_MODEL, _NOT_IMAGES,
                            BASE_ROW, OUTPUT_ROW, VALUE_COLUMN, deep_evals_per_row, explain)
-from dllab.models import BASE_FAMILIES as FAMILIES
+from dllab.families import default_families
 from dllab.engine.runner import Task, run_tasks, task_seed
 from dllab.engine.splits import make_splits
 from image_runs import digits_run, signal_run
+
+FAMILIES = default_families()  # the tabular families
 
 # "Near zero": a useless column's mean |SHAP| below this share of the top column's.
 USELESS_SHARE_OF_TOP = 0.10

@@ -9,8 +9,8 @@ from fakes import fake_comparison
 
 from dllab.present import plots
 from dllab.analyses.comparison import Comparison, FitRecord
-from dllab.models import FAMILIES as ALL_FAMILIES
-from dllab.models import FAMILY_LABELS
+from dllab import families
+from dllab.families import label as family_label
 
 #: The families of the hand-built results below (every family of the library has a colour, see the first test).
 FAMILIES = ("linear", "gbm", "deep")
@@ -22,21 +22,23 @@ def _comparison(task="binary", *, fail=(), seconds=None):
 
 
 def test_every_family_has_one_fixed_colour_and_symbol():
-    assert set(plots.FAMILY_COLORS) == set(ALL_FAMILIES) == set(plots.FAMILY_SYMBOLS)
-    assert len(set(plots.FAMILY_COLORS.values())) == len(ALL_FAMILIES)
+    all_families = families.names()
+    assert all(families.color(f) and families.marker(f) for f in all_families)
+    assert len({families.color(f) for f in all_families}) == len(all_families)
+    assert len({families.marker(f) for f in all_families}) == len(all_families)
 
 
 @pytest.mark.parametrize("make", [plots.comparison_figure, plots.cost_figure, plots.split_scores_figure])
 def test_each_family_keeps_its_colour_in_every_figure(make):
     fig = make(_comparison())
     named = {t.name: t.marker.color for t in fig.data if t.mode and "markers" in t.mode}
-    assert named == {FAMILY_LABELS[f]: plots.FAMILY_COLORS[f] for f in FAMILIES}
+    assert named == {family_label(f): families.color(f) for f in FAMILIES}
 
 
 def test_comparison_figure_points_error_bars_and_axis_titles():
     cmp = _comparison()
     fig = plots.comparison_figure(cmp)
-    assert [t.name for t in fig.data] == [FAMILY_LABELS[f] for f in FAMILIES]
+    assert [t.name for t in fig.data] == [family_label(f) for f in FAMILIES]
     for trace, fam in zip(fig.data, FAMILIES):
         row = cmp.overall.loc[fam]
         assert len(trace.y) == 1 and trace.y[0] == pytest.approx(row["accuracy"])
@@ -57,7 +59,7 @@ def test_comparison_figure_other_metric_and_lower_is_better():
 
 def test_failed_family_is_annotated_not_drawn():
     fig = plots.comparison_figure(_comparison(fail=("deep",)))
-    assert [t.name for t in fig.data] == [FAMILY_LABELS["linear"], FAMILY_LABELS["gbm"]]
+    assert [t.name for t in fig.data] == [family_label("linear"), family_label("gbm")]
     assert [a.text for a in fig.layout.annotations] == ["failed: no score"]
     assert len(plots.cost_figure(_comparison(fail=("deep",))).data) == 2
 
@@ -106,20 +108,20 @@ def test_learning_curve_figure_bands_fits_extrapolation_and_crossover():
     fig = plots.learning_curve_figure(lc)
     names = [t.name for t in fig.data]
     for f in FAMILIES:
-        label = FAMILY_LABELS[f]
+        label = family_label(f)
         assert names[names.index(label) - 1:names.index(label) + 4] == [
             f"{label} 95% band", label, f"{label} fit", f"{label} extrapolation band", f"{label} extrapolation"]
     by_name = {t.name: t for t in fig.data}
     deep = by_name["Deep network"]
     assert list(deep.x) == [100, 250, 500, 1000, 2500] and len(deep.y) == 5
     np.testing.assert_allclose(deep.y, lc.band("deep")["mean"])
-    assert deep.line.color == plots.FAMILY_COLORS["deep"] and deep.mode == "lines+markers"
+    assert deep.line.color == families.color("deep") and deep.mode == "lines+markers"
     ext = by_name["Deep network extrapolation"]
     assert ext.line.dash == "dash" and ext.x[0] == 2500 and ext.x[-1] == pytest.approx(25_000)
     assert by_name["Deep network fit"].line.dash == "dot"
     band = by_name["Deep network 95% band"]
     assert band.fill == "toself" and len(band.x) == 10 and band.showlegend is False
-    assert [t.name for t in fig.data if t.showlegend is not False] == [FAMILY_LABELS[f] for f in FAMILIES]
+    assert [t.name for t in fig.data if t.showlegend is not False] == [family_label(f) for f in FAMILIES]
     # axes: log rows, metric with its direction, percentages
     assert fig.layout.xaxis.type == "log" and fig.layout.xaxis.title.text == "Training rows (log scale)"
     assert fig.layout.yaxis.title.text == "Accuracy (higher is better)" and fig.layout.yaxis.tickformat == ".1%"
@@ -147,15 +149,15 @@ def test_learning_curve_figure_marks_the_what_if_size_and_extends_to_it():
 def test_learning_curve_figure_without_a_fit_draws_only_the_points():
     lc = _curve(families=("gbm",), sizes=(100, 200))
     fig = plots.learning_curve_figure(lc)
-    assert [t.name for t in fig.data if "band" not in t.name] == [FAMILY_LABELS["gbm"]]
+    assert [t.name for t in fig.data if "band" not in t.name] == [family_label("gbm")]
     assert len(fig.data[-1].y) == 2
 
 
 def test_fit_time_figure_is_log_log_in_seconds():
     lc = _curve()
     fig = plots.fit_time_figure(lc)
-    assert [t.name for t in fig.data] == [FAMILY_LABELS[f] for f in FAMILIES]
-    assert [t.line.color for t in fig.data] == [plots.FAMILY_COLORS[f] for f in FAMILIES]
+    assert [t.name for t in fig.data] == [family_label(f) for f in FAMILIES]
+    assert [t.line.color for t in fig.data] == [families.color(f) for f in FAMILIES]
     np.testing.assert_allclose(fig.data[2].y, [1.0, 2.5, 5.0, 10.0, 25.0])
     assert fig.layout.xaxis.type == fig.layout.yaxis.type == "log"
     assert fig.layout.yaxis.title.text == "Training time per fit (seconds, log scale)"
@@ -198,7 +200,7 @@ def test_slice_heatmap_figure_one_cell_per_slice_and_model():
     fig = plots.slice_heatmap_figure(table, metric="accuracy")
     (heat,) = fig.data
     assert heat.type == "heatmap" and heat.name == "score"
-    assert list(heat.x) == [FAMILY_LABELS[f] for f in FAMILIES]
+    assert list(heat.x) == [family_label(f) for f in FAMILIES]
     assert len(heat.y) == len(table) and heat.y[0].startswith(table.index[0]) and "(n=" in heat.y[0]
     row_b = [i for i, d in enumerate(table.index) if d == "g = b"][0]
     assert heat.z[row_b][0] == pytest.approx(table.loc["g = b", "linear"]) and heat.text[row_b][0].endswith("%")
@@ -212,7 +214,7 @@ def test_worst_slices_figure_points_with_intervals_and_overall_line():
     assert worst.description.iloc[0] == "g = b"
     fig = plots.worst_slices_figure(rep, "linear")
     (trace,) = fig.data
-    assert trace.name == "Linear model" and trace.marker.color == plots.FAMILY_COLORS["linear"]
+    assert trace.name == "Linear model" and trace.marker.color == families.color("linear")
     assert len(trace.x) == len(worst) and trace.y[0] == f"g = b (n={int(worst['size'].iloc[0])})"
     assert trace.error_x.arrayminus[0] == pytest.approx(worst.score.iloc[0] - worst.ci_low.iloc[0])
     assert fig.layout.xaxis.title.text == "Accuracy (higher is better)"
@@ -226,8 +228,8 @@ def test_disagreement_figure_bars_in_the_colour_of_the_better_family():
     names = [t.name for t in fig.data]
     assert names == ["Deep network better (lower loss)", "Gradient boosting (XGBoost) better (lower loss)"]
     better_deep, better_gbm = fig.data
-    assert better_deep.marker.color == plots.FAMILY_COLORS["deep"] and all(v < 0 for v in better_deep.x)
-    assert better_gbm.marker.color == plots.FAMILY_COLORS["gbm"] and all(v > 0 for v in better_gbm.x)
+    assert better_deep.marker.color == families.color("deep") and all(v < 0 for v in better_deep.x)
+    assert better_gbm.marker.color == families.color("gbm") and all(v > 0 for v in better_gbm.x)
     assert len(better_deep.x) <= 3 and len(better_gbm.x) <= 3
     assert any(y.startswith("g = b") for y in better_deep.y)
     assert fig.layout.xaxis.title.text.startswith("Per-row log loss: Deep network minus Gradient boosting")
@@ -243,7 +245,7 @@ def test_shift_figure_one_point_per_group_and_family():
                          "random_score": 0.8})
     rows.append({**rows[-1], "family": "deep", "status": "failed", "drop": None})
     fig = plots.shift_figure(rows)
-    assert [t.name for t in fig.data] == [FAMILY_LABELS["linear"], FAMILY_LABELS["gbm"]]
+    assert [t.name for t in fig.data] == [family_label("linear"), family_label("gbm")]
     assert list(fig.data[0].x) == ["g = a (n=200)", "g = b (n=200)"]
     np.testing.assert_allclose(fig.data[0].y, [0.01, 0.20])
     assert fig.data[1].error_y.array[1] == pytest.approx(0.05)
@@ -294,8 +296,8 @@ class _Explanation:
 def test_importance_figure_side_by_side_same_order_colours_and_top_15():
     ex = _Explanation()
     fig = plots.importance_figure(ex)
-    assert [t.name for t in fig.data] == [FAMILY_LABELS[f] for f in FAMILIES]
-    assert [t.marker.color for t in fig.data] == [plots.FAMILY_COLORS[f] for f in FAMILIES]
+    assert [t.name for t in fig.data] == [family_label(f) for f in FAMILIES]
+    assert [t.marker.color for t in fig.data] == [families.color(f) for f in FAMILIES]
     order = list(fig.data[0].y)
     assert len(order) == 15 and order[0] == "c3" and all(list(t.y) == order for t in fig.data)
     assert order == plots.importance_order(ex)
@@ -308,11 +310,11 @@ def test_importance_figure_side_by_side_same_order_colours_and_top_15():
 def test_dependence_figure_one_panel_per_model_numeric_and_categorical():
     ex = _Explanation(families=("linear", "deep"))
     fig = plots.dependence_figure(ex, "c1")
-    assert [a.text for a in fig.layout.annotations][:2] == [FAMILY_LABELS["linear"], FAMILY_LABELS["deep"]]
+    assert [a.text for a in fig.layout.annotations][:2] == [family_label("linear"), family_label("deep")]
     assert len(fig.data[0].x) == 40 and len(fig.data[1].x) == 20  # the deep net's subset, aligned by row
     assert fig.data[1].x[0] == pytest.approx(ex.shown_rows.loc[ex.values("deep").index[0], "c1"])
     assert fig.layout.yaxis.title.text == "SHAP value of c1" and fig.layout.xaxis.title.text == "c1"
-    assert fig.data[0].marker.color == plots.FAMILY_COLORS["linear"]
+    assert fig.data[0].marker.color == families.color("linear")
     cat = plots.dependence_figure(ex, "colour")
     assert set(cat.data[0].x) == {"red", "blue"}
 
@@ -358,7 +360,7 @@ def test_pixel_map_figure_image_then_one_heatmap_per_family_on_one_symmetric_sca
     ex = _ImageExplanation()
     fig = plots.pixel_map_figure(ex, 2)
     heatmaps = [t for t in fig.data if t.type == "heatmap"]
-    assert [t.name for t in heatmaps] == ["image"] + [FAMILY_LABELS[f] for f in FAMILIES]
+    assert [t.name for t in heatmaps] == ["image"] + [family_label(f) for f in FAMILIES]
     assert np.array(heatmaps[0].z).shape == (3, 4) and heatmaps[0].z[1][2] == 6.0  # the image, row-major
     assert np.array(heatmaps[3].z).tolist() == ex.pixel_map("deep", 2).attribution.tolist()
     # every map on the layout's one colour axis: diverging, centred at zero, +- the largest |value| of any map
@@ -373,7 +375,7 @@ def test_pixel_map_figure_image_then_one_heatmap_per_family_on_one_symmetric_sca
     titles = [a.text for a in fig.layout.annotations]
     assert titles[0] == "Image (label dog)"
     out = ex.pixel_map("gbm", 2).output
-    assert titles[2] == f"{FAMILY_LABELS['gbm']}<br>class dog (predicted), output {out:.3g}"
+    assert titles[2] == f"{family_label('gbm')}<br>class dog (predicted), output {out:.3g}"
     assert fig.layout.title.text == "Which pixels mattered: row 12, each model's predicted class"
 
 
@@ -382,7 +384,7 @@ def test_pixel_map_figure_names_a_chosen_class_and_what_the_model_predicts():
     fig = plots.pixel_map_figure(ex, 0, target_class=2)
     assert ex.asked == [("linear", 0, 2), ("deep", 0, 2)]
     titles = [a.text for a in fig.layout.annotations]
-    assert titles[1].startswith(f"{FAMILY_LABELS['linear']}<br>class owl (predicts dog), output ")
+    assert titles[1].startswith(f"{family_label('linear')}<br>class owl (predicts dog), output ")
     assert fig.layout.title.text == "Which pixels mattered: row 10, class owl"
     assert len([t for t in fig.data if t.type == "heatmap"]) == 3
 
@@ -396,11 +398,11 @@ def test_pixel_map_figure_of_a_signal_is_a_line_over_one_bar_chart_per_family():
     limit = 1.0 * 3 * 20 / 40  # the deep net's largest |value|
     assert fig.layout.coloraxis.cmin == pytest.approx(-limit) and fig.layout.coloraxis.cmax == pytest.approx(limit)
     for i, bar in enumerate(fig.data[1:], start=2):
-        assert bar.name == FAMILY_LABELS[FAMILIES[i - 2]] and bar.marker.coloraxis == "coloraxis"
+        assert bar.name == family_label(FAMILIES[i - 2]) and bar.marker.coloraxis == "coloraxis"
         assert list(bar.marker.color) == list(bar.y)  # colour and height tell the same number
         axis = fig.layout[f"yaxis{i}"]
         assert tuple(axis.range) == pytest.approx((-1.08 * limit, 1.08 * limit))  # one y range for every family
     assert fig.layout[f"xaxis{len(fig.data)}"].title.text == "position in the signal"
-    assert fig.layout.annotations[1].text.startswith(f"{FAMILY_LABELS['linear']}<br>log-odds of the positive class, "
+    assert fig.layout.annotations[1].text.startswith(f"{family_label('linear')}<br>log-odds of the positive class, "
                                                      "output ")
     assert fig.layout.title.text == "Which pixels mattered: row 11, SHAP in log-odds of the positive class"

@@ -11,7 +11,9 @@ import pytest
 from fakes import fake_comparison
 
 from dllab.present import report
-from dllab.models import BASE_FAMILIES as FAMILIES  # "transfer" (text data only) is not faked here
+from dllab.families import default_families
+
+FAMILIES = default_families()  # tabular: "transfer" (text data only) is not faked here
 
 
 

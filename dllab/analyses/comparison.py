@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..metrics import METRICS, PairedTest, corrected_ci, metrics_for, paired_test, primary_metric
-from ..models import FAMILIES, FAMILY_LABELS
+from .. import families as registry
 
 __all__ = ["FitRecord", "Comparison", "describe_test"]
 
@@ -77,7 +77,9 @@ class Comparison:
 
     def __init__(self, records, *, y, task: str, splits, dataset: dict | None = None,
                  config: dict | None = None, wall_seconds: float = float("nan"), n_classes: int | None = None):
-        self.records = sorted(records, key=lambda r: (FAMILIES.index(r.family), r.split))
+        records = list(records)
+        order = {f: i for i, f in enumerate(registry.ordered(r.family for r in records))}
+        self.records = sorted(records, key=lambda r: (order[r.family], r.split))
         self.y = np.asarray(y)
         self.task = task
         self.splits = splits
@@ -89,7 +91,7 @@ class Comparison:
         self.metric = primary.name
         self.higher_is_better = primary.higher_is_better
         self.metric_names = [m.name for m in metrics_for(task)]
-        self.families = [f for f in FAMILIES if any(r.family == f for r in self.records)]
+        self.families = list(order)
         self.scores = self._score_table()
         self.overall = self._overall_table()
         self.tests = self._tests()
@@ -111,7 +113,7 @@ class Comparison:
         for fam in self.families:
             recs = [r for r in self.records if r.family == fam]
             sc = self.scores[self.scores.family == fam]
-            row = {"family": fam, "label": FAMILY_LABELS[fam]}
+            row = {"family": fam, "label": registry.label(fam)}
             for m in self.metric_names:
                 mean, lo, hi = corrected_ci(sc[m].to_numpy(), test_fraction=tf)
                 row[m], row[f"{m}_low"], row[f"{m}_high"] = mean, METRICS[m].clip(lo), METRICS[m].clip(hi)
@@ -129,14 +131,12 @@ class Comparison:
         return pd.DataFrame(out).set_index("family")
 
     def _tests(self) -> dict:
-        # Each deep family (the deep net, and the pretrained encoder + head on text) against
-        # every simpler baseline.
+        # Each challenger (the deep families: the deep net, and the pretrained encoder + head on
+        # text) against every simpler baseline.
         tests = {}
-        for challenger in ("deep", "transfer"):
-            if challenger not in self.families:
-                continue
+        for challenger in filter(registry.is_challenger, self.families):
             for base in self.families:
-                if base not in ("deep", "transfer"):
+                if not registry.is_challenger(base):
                     tests[(challenger, base)] = self.difference(challenger, base)
         return tests
 
@@ -213,7 +213,7 @@ class Comparison:
             row = self.overall.loc[fam]
             models.append({
                 "name": fam,
-                "label": FAMILY_LABELS[fam],
+                "label": registry.label(fam),
                 "status": row["status"],
                 "reason": row["reason"],
                 "scores": [_num(v) for v in self.split_scores(fam)],
@@ -243,7 +243,7 @@ class Comparison:
         rows = []
         for fam in self.families:
             r = self.overall.loc[fam]
-            row = {"model": FAMILY_LABELS[fam]}
+            row = {"model": registry.label(fam)}
             for m in self.metric_names:
                 row[METRICS[m].label] = format_ci(r[m], r[f"{m}_low"], r[f"{m}_high"])
             row["fit s"] = _fmt_s(r["fit_seconds"])
@@ -258,9 +258,6 @@ class Comparison:
 
 
 # ---------------------------------------------------------------------------- words
-_NAMES = {"deep": "the deep net", "gbm": "XGBoost", "linear": "the linear model",
-          "transfer": "the pretrained encoder + head"}
-
 
 def describe_test(test: PairedTest, *, metric: str) -> str:
     """A paired test as a sentence.
@@ -276,7 +273,7 @@ def describe_test(test: PairedTest, *, metric: str) -> str:
     'the deep net is 0.7 points worse than XGBoost in accuracy; the difference is not significant (p = 0.33)'
     """
     m = METRICS[metric]
-    a, b = _NAMES.get(test.a, test.a), _NAMES.get(test.b, test.b)
+    a, b = registry.model_noun(test.a), registry.model_noun(test.b)
     if not np.isfinite(test.difference):
         return f"{a} vs {b}: no comparison possible (a model failed on every split)"
     gap = abs(test.difference)

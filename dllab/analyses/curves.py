@@ -48,7 +48,7 @@ from .comparison import format_ci
 from ..config import RunConfig
 from ..errors import ConfigError
 from ..metrics import METRICS, metrics_for, primary_metric
-from ..models import FAMILIES, FAMILY_LABELS
+from .. import families as registry
 
 __all__ = ["DEFAULT_SIZES", "candidate_sizes", "nested_order", "PowerLaw", "fit_power_law", "Crossover",
            "find_crossover", "Prediction", "LearningCurve", "learning_curve"]
@@ -64,8 +64,6 @@ _HORIZON = 10.0                  # "within 10x the current data"
 _SEARCH = 1000.0                 # bootstrap crossovers are searched up to 1000x (beyond: no crossing)
 _SUBSAMPLE_KEY = 100             # SeedSequence spawn key of the subsample permutations (families use 0-2)
 _RATE_METRICS = ("accuracy", "balanced_accuracy", "roc_auc", "f1_macro", "r2")
-_NAMES = {"deep": "the deep net", "gbm": "XGBoost", "linear": "the linear model",
-          "transfer": "the pretrained encoder + head"}
 
 _BAD_SEEDS = "n_seeds={value!r} is not valid; it must be an integer between 1 and 20."
 _BAD_FOLDS = "folds={value!r} is not valid; it must be an integer between 1 and {high} (the splits of the config)."
@@ -571,10 +569,10 @@ def _fitted_crossing(f_ch, f_inc, n_from, n_to, higher_is_better):
 
 
 def _crossover(an: _Analysis, *, challenger: str = "deep", incumbent: str = "gbm", horizon: float = _HORIZON):
-    names = (_NAMES.get(challenger, challenger), _NAMES.get(incumbent, incumbent))
+    names = (registry.model_noun(challenger), registry.model_noun(incumbent))
     ch, inc = names
     if challenger not in an.families or incumbent not in an.families:
-        gone = [_NAMES.get(f, f) for f in (challenger, incumbent) if f not in an.families]
+        gone = [registry.model_noun(f) for f in (challenger, incumbent) if f not in an.families]
         verb = "were" if len(gone) > 1 else "was"
         return Crossover("unavailable", None, None, (None, None),
                          f"No crossover estimate: it needs both {ch} and {inc}, and {' and '.join(gone)} {verb} "
@@ -797,7 +795,7 @@ class LearningCurve:
             raise ConfigError(f"sizes={self.sizes.tolist()!r} is not valid; they must be strictly increasing.")
         m = METRICS[metric]
         self.metric, self.higher_is_better = metric, m.higher_is_better
-        self.families = [f for f in FAMILIES if f in scores] + [f for f in scores if f not in FAMILIES]
+        self.families = registry.ordered(scores)
         self.scores = {f: np.asarray(scores[f], dtype=float).reshape(len(self.sizes), -1) for f in self.families}
         self.fit_seconds = {f: np.asarray(fit_seconds[f], dtype=float).reshape(len(self.sizes), -1)
                             if fit_seconds and f in fit_seconds else np.full_like(self.scores[f], np.nan)
@@ -826,7 +824,7 @@ class LearningCurve:
             secs = _nanmean_rows(self.fit_seconds[f])
             n_ok = np.isfinite(self.scores[f]).sum(axis=1)
             for i, n in enumerate(self.sizes):
-                rows.append({"family": f, "label": FAMILY_LABELS.get(f, f), "size": int(n), "mean": mean[i],
+                rows.append({"family": f, "label": registry.label(f), "size": int(n), "mean": mean[i],
                              "ci_low": lo[i], "ci_high": hi[i], "fit_seconds": secs[i], "n_ok": int(n_ok[i])})
         return pd.DataFrame(rows, columns=["family", "label", "size", "mean", "ci_low", "ci_high",
                                            "fit_seconds", "n_ok"])
@@ -918,11 +916,11 @@ class LearningCurve:
             f = runs[0][0]
             if f is None:
                 return "Every fit failed at every size."
-            return f"{_cap(_NAMES.get(f, f))} has the best {label} at every size up to {runs[0][2]:,} rows."
+            return f"{_cap(registry.model_noun(f))} has the best {label} at every size up to {runs[0][2]:,} rows."
         bits = []
         for f, lo, hi in runs:
             span = f"{lo:,} rows" if lo == hi else f"{lo:,}-{hi:,} rows"
-            bits.append(f"{_NAMES.get(f, f) if f else 'no model'} at {span}")
+            bits.append(f"{registry.model_noun(f) if f else 'no model'} at {span}")
         return f"Best {label}: " + ", then ".join(bits) + "."
 
     def _slope_sentence(self) -> str:
@@ -937,7 +935,7 @@ class LearningCurve:
         def fmt(v):
             return f"{v * 100:+.1f} points" if rate else f"{v:+.3g}"
 
-        bits = [f"{_NAMES.get(f, f)} {fmt(self.slopes[f][0])}" for f in have]
+        bits = [f"{registry.model_noun(f)} {fmt(self.slopes[f][0])}" for f in have]
         return (f"Doubling the data from {n_max:,} rows is expected to change {label} by: "
                 + ", ".join(bits) + " (from the fitted curves).")
 
@@ -956,7 +954,7 @@ class LearningCurve:
             slope = self.slopes[f]
             models.append({
                 "name": f,
-                "label": FAMILY_LABELS.get(f, f),
+                "label": registry.label(f),
                 "scores": [[_num(v) for v in row] for row in self.scores[f]],
                 "mean": [_num(v) for v in b["mean"]],
                 "ci_low": [_num(v) for v in b["ci_low"]],
@@ -988,7 +986,7 @@ class LearningCurve:
             row = {"rows": f"{int(n):,}"}
             for f in self.families:
                 r = self.summary[(self.summary.family == f) & (self.summary["size"] == n)].iloc[0]
-                row[FAMILY_LABELS.get(f, f)] = format_ci(r["mean"], r["ci_low"], r["ci_high"])
+                row[registry.label(f)] = format_ci(r["mean"], r["ci_low"], r["ci_high"])
                 row[f"{f} fit s"] = "—" if not np.isfinite(r["fit_seconds"]) else f"{r['fit_seconds']:.2f}"
             rows.append(row)
         return pd.DataFrame(rows)
@@ -1103,7 +1101,7 @@ def learning_curve(ds, *, config: RunConfig, sizes=None, n_seeds: int = 3, folds
                     where = f", fold {s + 1}" if len(used) > 1 else ""
                     out.append((Task(family=f, split=s, train_idx=orders[s, k][:n], test_idx=splits[s][1],
                                      seed=task_seed(config.seed, f, s, n, k),
-                                     label=f"{FAMILY_LABELS[f]}, {n:,} rows, seed {k + 1}/{n_seeds}{where}"), k))
+                                     label=f"{registry.label(f)}, {n:,} rows, seed {k + 1}/{n_seeds}{where}"), k))
         return out
 
     plans = [plan(n) for n in size_list]
@@ -1177,11 +1175,11 @@ def learning_curve(ds, *, config: RunConfig, sizes=None, n_seeds: int = 3, folds
         notes.append(f"the full-size point ({n_available:,} rows) reuses the comparison's fits on split(s) "
                      f"{', '.join(str(s + 1) for s in used)} (one fit per split, no new seeds)")
     for f, (n, reason) in failures.items():
-        notes.append(f"{FAMILY_LABELS[f]} failed at least once (first at {n:,} rows): {reason}")
-    for f, hit in sorted(budget_hit.items(), key=lambda kv: FAMILIES.index(kv[0])):
+        notes.append(f"{registry.label(f)} failed at least once (first at {n:,} rows): {reason}")
+    for f, hit in ((f, budget_hit[f]) for f in registry.ordered(budget_hit)):
         hit = sorted(n for n in hit if n in size_list)
         if hit:
-            notes.append(f"{FAMILY_LABELS[f]} used its whole training budget (step limit of the "
+            notes.append(f"{registry.label(f)} used its whole training budget (step limit of the "
                          f"'{config.budget}' budget) before early stopping at {', '.join(f'{n:,}' for n in hit)} "
                          f"rows: there its score reflects the budget as much as the data, and the curve may bend "
                          f"for that reason; a larger budget or a GPU gives a fairer curve")

@@ -82,7 +82,7 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import ConfigError, DataError, preview
-from ..models import FAMILIES, FAMILY_LABELS
+from .. import families as registry
 from ..datasets.schema import source_column
 
 __all__ = ["Explanation", "PixelMap", "explain", "deep_evals_per_row", "MAX_DEEP_PATCHES", "ADDITIVITY_RTOL",
@@ -98,7 +98,6 @@ BASE_ROW, OUTPUT_ROW = "(base value)", "(output)"
 VALUE_COLUMN = "value"
 
 _PAIRS = (("deep", "gbm"), ("deep", "linear"), ("gbm", "linear"))
-_NAMES = {"deep": "the deep net", "gbm": "boosting", "linear": "the linear model"}
 _TOP_K = 5
 
 _BAD_INT = "{name}={value!r} is not valid; it must be an integer between {low} and {high}."
@@ -245,10 +244,14 @@ class Explanation:
             model = _unwrap(_model_of(cmp, fam, split))
             start = time.perf_counter()
             pos = np.arange(n)
-            if fam == "gbm":
+            how = registry.get(fam).explainer if fam in registry.names() else "permutation"
+            if callable(how):  # a registered family's own explainer
+                phi, base, out = (np.asarray(v, dtype=float) for v in how(model, ds, self.rows, self.background_rows))
+                self.methods[fam] = (how.__doc__ or getattr(how, "__name__", "own explainer")).strip().splitlines()[0]
+            elif how == "tree":
                 phi, base, out = _explain_gbm(model, ds, self.rows, self._groups, self.columns)
                 self.methods[fam] = "exact TreeSHAP (XGBoost pred_contribs, path-dependent)"
-            elif fam == "linear":
+            elif how == "linear":
                 phi, base, out = _explain_linear(model, ds, self.rows, self.background_rows, self.columns)
                 self.methods[fam] = "exact linear SHAP (coef x (value - background mean))"
             else:
@@ -311,7 +314,7 @@ class Explanation:
         wanted = [families] if isinstance(families, str) else list(families)
         if not wanted or any(f not in cmp.families for f in wanted):
             raise ConfigError(_BAD_FAMILIES.format(value=families, families=", ".join(cmp.families)))
-        return [f for f in FAMILIES if f in wanted]
+        return registry.ordered(wanted)
 
     def _abs_per_row(self, fam):
         a = np.abs(self._phi[fam])  # (n, M) or (n, M, K)
@@ -319,11 +322,12 @@ class Explanation:
 
     def _importance(self, *, n_boot, seed):
         imp, low, high = {}, {}, {}
-        children = seed.spawn(len(FAMILIES))  # one per family: adding a family changes no other band
         for fam in self.families:
             a = self._abs_per_row(fam)
             imp[fam] = a.mean(axis=0)
-            rng = np.random.default_rng(children[FAMILIES.index(fam)])
+            # One child per family, keyed by its seed_key: adding a family changes no other band.
+            child = np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, registry.seed_key(fam)))
+            rng = np.random.default_rng(child)
             n = len(a)
             boot = np.empty((n_boot, a.shape[1]))
             for b in range(n_boot):
@@ -528,9 +532,9 @@ class Explanation:
             rho = self.agreement[key]
             tail = f" (rank correlation {rho:.2f})" if np.isfinite(rho) else ""
             if both == k:
-                out.append(f"{_NAMES[b]} and {_NAMES[a]} agree on the top {k} features{tail}")
+                out.append(f"{registry.noun(b)} and {registry.noun(a)} agree on the top {k} features{tail}")
             else:
-                out.append(f"{_NAMES[b]} and {_NAMES[a]} share {both} of their top {k} features{tail}")
+                out.append(f"{registry.noun(b)} and {registry.noun(a)} share {both} of their top {k} features{tail}")
         share = self.shares
         if len(self.families) >= 2:
             for f in self.families:
@@ -538,7 +542,7 @@ class Explanation:
                 excess = share[f] - others
                 col = excess.idxmax()
                 if excess[col] >= 0.10 and share.loc[col, f] >= 2 * others[col]:
-                    out.append(f"{_NAMES[f]} relies on `{col}` far more ({share.loc[col, f]:.0%} of its "
+                    out.append(f"{registry.noun(f)} relies on `{col}` far more ({share.loc[col, f]:.0%} of its "
                                f"importance vs {others[col]:.0%} for the others)")
         return out
 
@@ -549,7 +553,7 @@ class Explanation:
         for f in self.families:
             models.append({
                 "name": f,
-                "label": FAMILY_LABELS[f],
+                "label": registry.label(f),
                 "importance": {c: float(v) for c, v in self.importance[f].items()},
                 "importance_low": {c: float(v) for c, v in self.importance_low[f].items()},
                 "importance_high": {c: float(v) for c, v in self.importance_high[f].items()},

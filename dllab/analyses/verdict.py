@@ -62,6 +62,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from .. import families as registry
 from .comparison import format_p
 from ..errors import ConfigError
 from ..metrics import METRICS
@@ -93,16 +94,9 @@ THRESHOLDS = {
     "failure_slices": FAILURE_SLICES,
 }
 
-#: Families from simplest to most complex; ``transfer`` is a deep model (pretrained encoder + head).
-SIMPLICITY = ("linear", "gbm", "deep", "transfer")
 RECOMMENDATIONS = ("deep", "gbm", "linear", "undecided")
 CONFIDENCES = ("low", "medium", "high")
 EVIDENCE_PAGES = ("Compare", "Data size", "Subgroups", "Explain")
-_RECOMMENDATION_OF = {"linear": "linear", "gbm": "gbm", "deep": "deep", "transfer": "deep"}
-_NAMES = {"linear": "the linear model", "gbm": "boosting", "deep": "the deep net",
-          "transfer": "the pretrained encoder + head"}
-_HEADLINES = {"linear": "a linear model", "gbm": "gradient boosting (XGBoost)", "deep": "deep learning (a deep network)",
-              "transfer": "deep learning (a pretrained encoder + head)"}
 _RATE_METRICS = ("accuracy", "balanced_accuracy", "roc_auc", "f1_macro", "r2")
 _NOT_ENOUGH = "not enough evidence: collect more data / run the thorough budget"
 
@@ -200,7 +194,8 @@ class Verdict:
         """The recommendation in words, e.g. ``"Use gradient boosting (XGBoost) (confidence: high)"``."""
         if self.recommendation == "undecided":
             return f"Undecided: {_NOT_ENOUGH} (confidence: {self.confidence})"
-        return f"Use {_HEADLINES.get(self.family, self.family)} (confidence: {self.confidence})"
+        what = registry.get(self.family).headline if self.family in registry.names() else self.family
+        return f"Use {what} (confidence: {self.confidence})"
 
     def statements(self) -> list[str]:
         return [r.text for r in self.reasons]
@@ -345,7 +340,8 @@ def verdict(comparison, *, curve=None, subgroups=None, explanation=None, dataset
     b = _Builder()
     delta = practical_difference(cmp, needs)
     o = cmp.overall
-    fams = [f for f in SIMPLICITY if f in cmp.families]
+    fams = registry.by_simplicity(cmp.families)
+    transparent = next((f for f in fams if registry.get(f).kind == "linear"), None)  # exact, readable SHAP
 
     def done(rec, family):
         return Verdict(recommendation=rec, confidence=CONFIDENCES[b.level], reasons=tuple(b.reasons),
@@ -358,7 +354,7 @@ def verdict(comparison, *, curve=None, subgroups=None, explanation=None, dataset
             secs = float(o.loc[f, "fit_seconds"])
             if np.isfinite(secs) and secs > needs.max_fit_seconds:
                 fams.remove(f)
-                b.add(f"{_cap(_NAMES[f])} takes {secs:.3g} s per fit, over the {needs.max_fit_seconds:g} s "
+                b.add(f"{_cap(registry.noun(f))} takes {secs:.3g} s per fit, over the {needs.max_fit_seconds:g} s "
                       f"training budget, so it is left out", "requirement", "Compare")
     if needs.gpu_available is False and "deep" in cmp.families and str(o.loc["deep", "device"]).startswith("cuda"):
         b.add(f"the deep net was timed on a GPU ({float(o.loc['deep', 'fit_seconds']):.3g} s per fit); without "
@@ -375,20 +371,20 @@ def verdict(comparison, *, curve=None, subgroups=None, explanation=None, dataset
         b.cap(0, "a family failed")
         for f in failed:
             n = int(o.loc[f, "n_failed"])
-            b.add(f"{_NAMES[f]} failed on all {n} splits ({o.loc[f, 'reason'] or 'no reason recorded'}); "
+            b.add(f"{registry.noun(f)} failed on all {n} splits ({o.loc[f, 'reason'] or 'no reason recorded'}); "
                   f"{_NOT_ENOUGH}", "evidence", "Compare", first=True)
         return done("undecided", None)
     for f in fams:
         if o.loc[f, "status"] == "partial":
             b.lower("splits failed")
-            b.add(f"{_NAMES[f]} failed on {int(o.loc[f, 'n_failed'])} of {len(cmp.splits)} splits "
+            b.add(f"{registry.noun(f)} failed on {int(o.loc[f, 'n_failed'])} of {len(cmp.splits)} splits "
                   f"({o.loc[f, 'reason']}); its score rests on the others", "evidence", "Compare")
     if len(fams) == 1:
         only = fams[0]
         b.cap(0, "one family")
-        b.add(f"only {_NAMES[only]} is left to compare ({_score(o.loc[only, 'mean'], metric)} "
+        b.add(f"only {registry.noun(only)} is left to compare ({_score(o.loc[only, 'mean'], metric)} "
               f"{METRICS[metric].label}); nothing to weigh it against", "evidence", "Compare")
-        return done(_RECOMMENDATION_OF[only], only)
+        return done(registry.get(only).recommends_as, only)
     tests = {(c, s): _improvement(cmp, c, s) for i, s in enumerate(fams) for c in fams[i + 1:]}
     n_splits = min(t.n_splits for t, *_ in tests.values())
     if n_splits < MIN_SPLITS:
@@ -413,7 +409,7 @@ def verdict(comparison, *, curve=None, subgroups=None, explanation=None, dataset
     for s in sorted(simpler, key=lambda f: -sign * float(o.loc[f, "mean"]))[:1]:
         winner = chosen if beats(chosen, s) else next(c for c in fams[fams.index(s) + 1:] if beats(c, s))
         t, gain, lo, hi = tests[(winner, s)]
-        b.add(f"{_NAMES[winner]} is {_gap(gain, metric)} better than {_NAMES[s]} ({format_p(t.p_value)}, 95% CI "
+        b.add(f"{registry.noun(winner)} is {_gap(gain, metric)} better than {registry.noun(s)} ({format_p(t.p_value)}, 95% CI "
               f"{_ci(lo, hi, metric)}), more than the practical difference of {_gap(delta, metric)}",
               "score", "Compare")
         if t.p_value >= STRONG_P or gain < CLEAR_MARGIN_FACTOR * delta:
@@ -427,26 +423,26 @@ def verdict(comparison, *, curve=None, subgroups=None, explanation=None, dataset
             if half > WIDE_CI_FACTOR * delta:
                 b.reasons = [r for r in b.reasons if r.kind != "score"]
                 b.cap(0, "unconfirmed gain")
-                b.add(f"{_NAMES[c]} looks {_gap(gain, metric)} better than {_NAMES[chosen]} but the difference is "
+                b.add(f"{registry.noun(c)} looks {_gap(gain, metric)} better than {registry.noun(chosen)} but the difference is "
                       f"not significant ({format_p(t.p_value)}, 95% CI {_ci(lo, hi, metric)}); "
                       f"{_NOT_ENOUGH}", "evidence", "Compare", first=True)
                 return done("undecided", None)
             b.cap(0, "unconfirmed gain")
-            b.add(f"{_NAMES[c]} looks {_gap(gain, metric)} better than {_NAMES[chosen]}, but not significantly "
+            b.add(f"{registry.noun(c)} looks {_gap(gain, metric)} better than {registry.noun(chosen)}, but not significantly "
                   f"({format_p(t.p_value)}){speed}; the simpler model is kept until more data confirms the gain",
                   "score", "Compare")
         elif gain >= delta:
             raise AssertionError("internal error in dllab.analyses.verdict: the chosen family is beaten by " + c)
         else:
             if gain >= 0 and t.significant:
-                what = (f"{_NAMES[c]} is {_gap(gain, metric)} better than {_NAMES[chosen]} ({format_p(t.p_value)}), "
+                what = (f"{registry.noun(c)} is {_gap(gain, metric)} better than {registry.noun(chosen)} ({format_p(t.p_value)}), "
                         f"less than the practical difference of {_gap(delta, metric)}")
             elif _gap(gain, metric) == _gap(0.0, metric):
-                what = f"{_NAMES[c]} scores the same as {_NAMES[chosen]} ({_gap(0.0, metric)}, {format_p(t.p_value)})"
+                what = f"{registry.noun(c)} scores the same as {registry.noun(chosen)} ({_gap(0.0, metric)}, {format_p(t.p_value)})"
             elif gain >= 0:
-                what = f"{_NAMES[c]} is within {_gap(gain, metric)} of {_NAMES[chosen]} ({format_p(t.p_value)})"
+                what = f"{registry.noun(c)} is within {_gap(gain, metric)} of {registry.noun(chosen)} ({format_p(t.p_value)})"
             else:
-                what = f"{_NAMES[c]} is {_gap(gain, metric)} worse than {_NAMES[chosen]} ({format_p(t.p_value)})"
+                what = f"{registry.noun(c)} is {_gap(gain, metric)} worse than {registry.noun(chosen)} ({format_p(t.p_value)})"
             b.add(what + speed, "score", "Compare")
             if np.isfinite(hi) and hi > LARGE_GAP_FACTOR * delta:
                 b.cap(1, "the interval still allows a large gain")
@@ -457,28 +453,28 @@ def verdict(comparison, *, curve=None, subgroups=None, explanation=None, dataset
         failed_slice, chosen = overridden
 
     # ---- 5. requirements override the scores
-    if needs.explain_each_decision and overridden is not None and "linear" in fams and chosen != "linear" \
-            and failed_slice["family"] == "linear":
-        b.add(f"each decision must be explained, but the linear model fails on rows with "
-              f"{failed_slice['description']} (n = {int(failed_slice['size']):,}): keep {_NAMES[chosen]} and explain "
+    if needs.explain_each_decision and overridden is not None and transparent is not None and chosen != transparent \
+            and failed_slice["family"] == transparent:
+        b.add(f"each decision must be explained, but {registry.noun(transparent)} fails on rows with "
+              f"{failed_slice['description']} (n = {int(failed_slice['size']):,}): keep {registry.noun(chosen)} and explain "
               f"each decision with SHAP values, accepting a less transparent model", "requirement", "Explain")
-    elif needs.explain_each_decision and chosen != "linear" and "linear" in fams:
-        t, gain, _, _ = tests[(chosen, "linear")]
+    elif needs.explain_each_decision and chosen != transparent and transparent is not None:
+        t, gain, _, _ = tests[(chosen, transparent)]
         large = LARGE_GAP_FACTOR * delta
         if gain < large:
-            b.add(f"a regulator must see each decision: the linear model is {_gap(max(gain, 0), metric)} behind "
-                  f"{_NAMES[chosen]} (less than the {_gap(large, metric)} counted as large) and fully transparent",
+            b.add(f"a regulator must see each decision: {registry.noun(transparent)} is {_gap(max(gain, 0), metric)} behind "
+                  f"{registry.noun(chosen)} (less than the {_gap(large, metric)} counted as large) and fully transparent",
                   "requirement", "Explain", first=True)
-            chosen = "linear"
+            chosen = transparent
         else:
-            b.add(f"each decision must be explained, but the linear model is {_gap(gain, metric)} behind "
-                  f"{_NAMES[chosen]} (at least the {_gap(large, metric)} counted as large): keep {_NAMES[chosen]} and "
+            b.add(f"each decision must be explained, but {registry.noun(transparent)} is {_gap(gain, metric)} behind "
+                  f"{registry.noun(chosen)} (at least the {_gap(large, metric)} counted as large): keep {registry.noun(chosen)} and "
                   f"explain each decision with SHAP values, accepting a less transparent model",
                   "requirement", "Explain", first=True)
-    elif needs.explain_each_decision and chosen == "linear":
+    elif needs.explain_each_decision and chosen == transparent:
         k = len(getattr(dataset, "feature_columns", ()) or ())
         cols = f"{k} column contributions" if k else "column contributions (0 approximation error)"
-        b.add(f"each decision must be explained: the linear model is transparent, and its {cols} add up "
+        b.add(f"each decision must be explained: {registry.noun(transparent)} is transparent, and its {cols} add up "
               f"exactly to each prediction", "requirement", "Explain")
 
     # ---- 6 and 7. context and confidence
@@ -486,7 +482,7 @@ def verdict(comparison, *, curve=None, subgroups=None, explanation=None, dataset
     _subgroup_reasons(b, subgroups, chosen, metric, delta)
     _explanation_reasons(b, explanation, chosen)
     _modality_reasons(b, dataset, chosen, cmp, fams, tests, metric)
-    return done(_RECOMMENDATION_OF[chosen], chosen)
+    return done(registry.get(chosen).recommends_as, chosen)
 
 
 def _reliability(b, report, chosen, fams, tests, beats, metric, delta):
@@ -516,10 +512,10 @@ def _reliability(b, report, chosen, fams, tests, beats, metric, delta):
                 continue
             where = (f"is {_gap(gain, metric)} {'better' if gain >= 0 else 'worse'} overall ({format_p(t.p_value)})"
                      if _gap(gain, metric) != _gap(0.0, metric) else f"scores the same overall ({format_p(t.p_value)})")
-            b.add(f"{_NAMES[chosen]} fails on rows with {r['description']} (n = {int(r['size']):,}): "
-                  f"{_score(r['score'], metric)} vs {_score(overall, metric)} overall, while {_NAMES[q]} scores "
+            b.add(f"{registry.noun(chosen)} fails on rows with {r['description']} (n = {int(r['size']):,}): "
+                  f"{_score(r['score'], metric)} vs {_score(overall, metric)} overall, while {registry.noun(q)} scores "
                   f"{_score(row['score'], metric)} there ({_gap(better, metric)} better) and {where}: "
-                  f"{_NAMES[q]} is the simplest model that does not fail this group", "subgroup", "Subgroups",
+                  f"{registry.noun(q)} is the simplest model that does not fail this group", "subgroup", "Subgroups",
                   first=True)
             b.cap(1, "chosen for a failure slice")
             while True:  # a family above q that beats it overall takes over (as in step 3)
@@ -544,8 +540,8 @@ def _speed(o, simple, complex_):
         return ""
     ratio = c / a
     if ratio >= 1.5:
-        return f" and {_NAMES[simple]} trains {ratio:.0f}x faster" if ratio >= 10 else \
-            f" and {_NAMES[simple]} trains {ratio:.1f}x faster"
+        return f" and {registry.noun(simple)} trains {ratio:.0f}x faster" if ratio >= 10 else \
+            f" and {registry.noun(simple)} trains {ratio:.1f}x faster"
     return ""
 
 
@@ -592,7 +588,7 @@ def _subgroup_reasons(b, report, chosen, metric, delta):
     if not worst.empty:
         r = worst.iloc[0]
         overall = float(report.overall.loc[chosen, "score"])
-        b.add(f"{_NAMES[chosen]} fails on rows with {r['description']} (n = {int(r['size']):,}): "
+        b.add(f"{registry.noun(chosen)} fails on rows with {r['description']} (n = {int(r['size']):,}): "
               f"{_score(r['score'], metric)} vs {_score(overall, metric)} overall", "subgroup", "Subgroups")
         others = frame[(frame.slice == r["slice"]) & (frame.family != chosen)]
         sign = 1.0 if report.higher_is_better else -1.0
@@ -600,28 +596,28 @@ def _subgroup_reasons(b, report, chosen, metric, delta):
             better = sign * (q["score"] - r["score"])
             clear = (q["ci_low"] > r["ci_high"]) if report.higher_is_better else (q["ci_high"] < r["ci_low"])
             if better >= delta and clear:
-                b.add(f"on that slice {_NAMES.get(q['family'], q['family'])} scores {_score(q['score'], metric)}, "
+                b.add(f"on that slice {registry.noun(q['family'])} scores {_score(q['score'], metric)}, "
                       f"{_gap(better, metric)} better", "subgroup", "Subgroups")
                 b.lower("another family is clearly better on a failure slice")
                 break
     elif len(report.slices):
-        b.add(f"{_NAMES[chosen]} has no significantly worse slice among {len(report.slices):,} slices checked",
+        b.add(f"{registry.noun(chosen)} has no significantly worse slice among {len(report.slices):,} slices checked",
               "subgroup", "Subgroups")
     rows = [r for r in report.shift if r.get("status") == "ok" and r.get("drop") is not None]
     mine = [r for r in rows if r["family"] == chosen]
     if mine:
         r = max(mine, key=lambda r: r["drop"])
         if r["drop"] >= delta and (r.get("drop_ci_low") is None or r["drop_ci_low"] > 0):
-            b.add(f"trained without {r['group']} and tested on it, {_NAMES[chosen]} drops by "
+            b.add(f"trained without {r['group']} and tested on it, {registry.noun(chosen)} drops by "
                   f"{_gap(r['drop'], r['metric'])} vs a random split", "shift", "Subgroups")
             same = [q for q in rows if q["group"] == r["group"] and q["family"] != chosen]
             steadier = [q for q in same if r["drop"] - q["drop"] >= delta]
             if steadier:
                 q = min(steadier, key=lambda q: q["drop"])
-                b.add(f"{_NAMES.get(q['family'], q['family'])} drops only {_gap(max(q['drop'], 0), q['metric'])} "
+                b.add(f"{registry.noun(q['family'])} drops only {_gap(max(q['drop'], 0), q['metric'])} "
                       f"on that group", "shift", "Subgroups")
         else:
-            b.add(f"{_NAMES[chosen]} loses at most {_gap(max(r['drop'], 0), r['metric'])} on a held-out group of "
+            b.add(f"{registry.noun(chosen)} loses at most {_gap(max(r['drop'], 0), r['metric'])} on a held-out group of "
                   f"{r['column']}", "shift", "Subgroups")
 
 
@@ -636,7 +632,7 @@ def _explanation_reasons(b, ex, chosen):
     a, c = key.split("~")
     rho = mine[key]
     if rho < LOW_AGREEMENT:
-        b.add(f"{_NAMES.get(a, a)} and {_NAMES.get(c, c)} rely on different columns (rank correlation "
+        b.add(f"{registry.noun(a)} and {registry.noun(c)} rely on different columns (rank correlation "
               f"{rho:.2f}): check the explanations before trusting either", "explanation", "Explain")
     else:
         b.add(f"the models agree on what matters (lowest rank correlation of feature importances {rho:.2f})",
@@ -647,10 +643,10 @@ def _modality_reasons(b, ds, chosen, cmp, fams, tests, metric):
     modality = getattr(ds, "modality", "tabular") if ds is not None else "tabular"
     if modality not in ("image", "text"):
         return
-    deep_fams = [f for f in fams if f in ("deep", "transfer")]
+    deep_fams = [f for f in fams if registry.get(f).kind == "deep"]
     expected = "a convolutional net" if modality == "image" else "a deep or pretrained text model"
-    if chosen in ("deep", "transfer"):
-        b.add(f"as expected for {modality} data, {_NAMES[chosen]} wins ({_score(cmp.overall.loc[chosen, 'mean'], metric)} "
+    if registry.get(chosen).kind == "deep":
+        b.add(f"as expected for {modality} data, {registry.noun(chosen)} wins ({_score(cmp.overall.loc[chosen, 'mean'], metric)} "
               f"{METRICS[metric].label})", "modality", "Compare")
         return
     if not deep_fams:
@@ -662,5 +658,5 @@ def _modality_reasons(b, ds, chosen, cmp, fams, tests, metric):
     _, gain, _, _ = tests[(c, chosen)]
     b.lower("image/text data where deep does not win")
     where = "only ahead by" if gain > 0 else "behind by"
-    b.add(f"this is {modality} data, where {expected} usually wins, but here {_NAMES[c]} is {where} "
+    b.add(f"this is {modality} data, where {expected} usually wins, but here {registry.noun(c)} is {where} "
           f"{_gap(gain, metric)}: the data says otherwise", "modality", "Compare")

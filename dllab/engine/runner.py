@@ -1,8 +1,9 @@
 """Runs (family x split) fit/predict tasks through joblib, with a progress callback.
 
 Every task gets its own child seed from ``SeedSequence(seed)`` keyed by the
-family's position in ``FAMILIES`` and the split index, so adding or dropping a
-family never changes another family's numbers, and ``n_jobs`` never changes any.
+family's ``seed_key`` (:mod:`dllab.families`) and the split index, so adding or
+dropping a family never changes another family's numbers, and ``n_jobs`` never
+changes any.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from threadpoolctl import threadpool_limits
 
 from ..analyses.comparison import Comparison, FitRecord
 from ..config import RunConfig
-from ..models import FAMILIES, FAMILY_LABELS, data_spec, make_model
+from .. import families
+from ..models import data_spec, make_model
 from ..models.device import fit_threads, resolve_device
 from .splits import make_splits
 
@@ -76,7 +78,7 @@ def task_seed(seed: int, family: str, split: int, *extra: int) -> int:
     >>> task_seed(0, "gbm", 1) == task_seed(0, "gbm", 1) != task_seed(0, "deep", 1)
     True
     """
-    ss = np.random.SeedSequence(seed, spawn_key=(FAMILIES.index(family), split, *extra))
+    ss = np.random.SeedSequence(seed, spawn_key=(families.seed_key(family), split, *extra))
     return int(ss.generate_state(1, dtype=np.uint32)[0])
 
 
@@ -199,7 +201,7 @@ def compare(ds, *, config: RunConfig | None = None, progress=None, should_stop=N
         for fam in config.families:
             where = f"fold {fold + 1}/{splits.n_folds}" + (f", repeat {rep + 1}" if splits.n_repeats > 1 else "")
             tasks.append(Task(family=fam, split=i, train_idx=tr, test_idx=te, seed=task_seed(config.seed, fam, i),
-                              label=f"{FAMILY_LABELS[fam]}, {where}"))
+                              label=f"{families.label(fam)}, {where}"))
     t0 = time.perf_counter()
     records = run_tasks(tasks, X, y, problem=ds.task, budget=config.budget, device=config.device,
                         n_jobs=config.n_jobs, progress=progress, should_stop=should_stop,

@@ -1,92 +1,36 @@
-"""The three model families, one module each, and the budget presets that configure them.
+"""Estimators of the built-in families, one module each, and the one place a budget becomes a model.
 
-``make_model(family, task, budget=..., random_state=..., device=...)`` is the one
-place that turns a budget into hyper-parameters, so every caller (runner, curves,
-benchmarks) gets the same models.
+``make_model(family, task, budget=..., random_state=..., device=..., data=...)``
+asks the family's record in :mod:`dllab.families` to build the estimator, so
+every caller (runner, curves, benchmarks) gets the same models, and a
+registered family is built the same way as a built-in one.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ..errors import ConfigError
 from .gbm import GBMClassifier, GBMRegressor
 from .linear import LinearClassifier, LinearRegressor
+from .spec import DataSpec, data_spec
 
-__all__ = ["FAMILIES", "FAMILY_LABELS", "BASE_FAMILIES", "MODALITIES", "DataSpec", "data_spec",
-           "default_families", "make_model", "GBMClassifier", "GBMRegressor",
+__all__ = ["DataSpec", "data_spec", "default_families", "make_model", "GBMClassifier", "GBMRegressor",
            "LinearClassifier", "LinearRegressor"]
 
-#: Model families. Seeds derive from the position here, so new families go at the end.
-#: ``transfer`` (a frozen pretrained encoder + a trained head) exists for text data only.
-FAMILIES = ("linear", "gbm", "deep", "transfer")
-FAMILY_LABELS = {"linear": "Linear model", "gbm": "Gradient boosting (XGBoost)", "deep": "Deep network",
-                 "transfer": "Pretrained encoder + head (transfer)"}
-#: Families that apply to every modality; ``default_families`` adds ``transfer`` for text.
-BASE_FAMILIES = ("linear", "gbm", "deep")
-MODALITIES = ("tabular", "image", "text")
-
-_NO_TRANSFER = ("family 'transfer' needs free text (a pretrained text encoder); this data is {modality}. "
-                "Choose linear, gbm or deep, or give a text column the role 'text'.")
-
-# Budget presets. ``thorough`` uses the standard settings as the starting point of
-# an equal-time random search (see ``dllab.models.search``).
-_GBM = {
-    "quick": dict(n_estimators=300, learning_rate=0.15, early_stopping_rounds=30),
-    "standard": dict(n_estimators=2000, learning_rate=0.05, early_stopping_rounds=100),
-}
-_LINEAR = {
-    "quick": dict(classifier=dict(Cs=6, cv=3), regressor=dict()),
-    "standard": dict(classifier=dict(Cs=10, cv=5), regressor=dict()),
-}
-
-
-@dataclass(frozen=True)
-class DataSpec:
-    """What a model factory needs to know about the data besides the task.
-
-    Attributes
-    ----------
-    modality : {"tabular", "image", "text"}
-    image_shape : (int, int) or None
-        ``(height, width)`` of image data (pixel columns in row-major order).
-    text_columns : tuple of str
-        The free-text columns of text data.
-    """
-
-    modality: str = "tabular"
-    image_shape: tuple | None = None
-    text_columns: tuple = ()
-
-
-def data_spec(ds) -> DataSpec:
-    """The :class:`DataSpec` of a :class:`~dllab.datasets.Dataset`.
-
-    Examples
-    --------
-    >>> from dllab.datasets import load
-    >>> data_spec(load("digits"))
-    DataSpec(modality='image', image_shape=(8, 8), text_columns=())
-    """
-    modality = getattr(ds, "modality", "tabular")
-    meta = getattr(ds, "meta", {}) or {}
-    if modality == "image":
-        return DataSpec("image", image_shape=tuple(meta["image_shape"]))
-    if modality == "text":
-        return DataSpec("text", text_columns=tuple(meta.get("text_columns", ())))
-    return DataSpec()
+_WRONG_MODALITY = ("family {name!r} ({label}) does not serve {modality} data (it serves {serves}); "
+                   "choose one of {others}.")
 
 
 def default_families(data=None) -> tuple:
-    """Families to run by default: linear, gbm and deep, plus transfer for text data.
+    """Families run by default on ``data``: see :func:`dllab.families.default_families`.
 
     Examples
     --------
     >>> default_families(DataSpec("text", text_columns=("review",)))
     ('linear', 'gbm', 'deep', 'transfer')
     """
-    modality = data.modality if isinstance(data, DataSpec) else getattr(data, "modality", "tabular")
-    return FAMILIES if modality == "text" else BASE_FAMILIES
+    from .. import families
+
+    return families.default_families(data)
 
 
 def make_model(family: str, task: str, *, budget: str = "standard", random_state: int | None = 0,
@@ -95,10 +39,12 @@ def make_model(family: str, task: str, *, budget: str = "standard", random_state
 
     Parameters
     ----------
-    family : {"linear", "gbm", "deep", "transfer"}
+    family : str
+        A registered family (built in: "linear", "gbm", "deep", "transfer").
     task : {"binary", "multiclass", "regression"}
     budget : {"quick", "standard", "thorough"}, default="standard"
-        Image and text models have no search yet: ``thorough`` uses ``standard``.
+        The built-ins build their standard settings for ``thorough``; the runner
+        wraps them in the equal-time search (:mod:`dllab.models.search`).
     random_state : int or None, default=0
     device : {"auto", "cpu", "cuda"}, default="auto"
         Used by the deep net and by XGBoost; the linear model always runs on CPU.
@@ -109,6 +55,11 @@ def make_model(family: str, task: str, *, budget: str = "standard", random_state
         Text: every family builds its own text representation
         (:mod:`dllab.models.text`), and ``transfer`` is available.
 
+    Raises
+    ------
+    ConfigError
+        If ``family`` is not registered, or does not serve the data's modality.
+
     Examples
     --------
     >>> make_model("gbm", "binary", budget="quick").learning_rate
@@ -116,30 +67,12 @@ def make_model(family: str, task: str, *, budget: str = "standard", random_state
     >>> type(make_model("deep", "multiclass", data=DataSpec("image", image_shape=(8, 8)))).__name__
     'CNNClassifier'
     """
-    classify = task != "regression"
-    base = "standard" if budget == "thorough" else budget
-    modality = data.modality if data is not None else "tabular"
-    if modality == "text":
-        from .text import text_model
+    from .. import families
 
-        return text_model(family, task, text_columns=data.text_columns, budget=base,
-                          random_state=random_state, device=device)
-    if family == "transfer":
-        raise ConfigError(_NO_TRANSFER.format(modality=modality))
-    if modality == "image" and family == "deep" and classify:
-        from .cnn import cnn_model
-
-        return cnn_model(task, image_shape=data.image_shape, budget=base, random_state=random_state,
-                         device=device)
-    if family == "linear":
-        kwargs = _LINEAR[base]["classifier" if classify else "regressor"]
-        cls = LinearClassifier if classify else LinearRegressor
-        return cls(random_state=random_state, **kwargs)
-    if family == "gbm":
-        cls = GBMClassifier if classify else GBMRegressor
-        return cls(random_state=random_state, device=device, **_GBM[base])
-    if family == "deep":
-        from .deep import deep_model  # torch is imported only when a deep model is asked for
-
-        return deep_model(task, budget=base, random_state=random_state, device=device)
-    raise ConfigError(f"family={family!r} is not valid; choose one of {', '.join(FAMILIES)}.")
+    fam = families.get(family)
+    modality = (data or DataSpec()).modality
+    if modality not in fam.modalities and fam.name != "transfer":  # transfer's own message names the fix
+        raise ConfigError(_WRONG_MODALITY.format(name=fam.name, label=fam.label, modality=modality,
+                                                 serves=", ".join(fam.modalities),
+                                                 others=", ".join(families.serving(modality))))
+    return fam.build(task, budget=budget, random_state=random_state, device=device, data=data)

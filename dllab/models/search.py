@@ -118,9 +118,16 @@ class TimeBudgetSearch(BaseEstimator):
 
 
 def make_searched_model(family: str, task: str, *, budget: str = "thorough", random_state=0, device="auto"):
-    """``make_model``'s standard configuration wrapped in an equal-time search."""
+    """``make_model``'s standard configuration wrapped in an equal-time search.
+
+    The space is the family's ``search_space`` (:mod:`dllab.families`); a family
+    without one trains its standard settings.
+    """
+    from .. import families
     from . import make_model
 
     base = make_model(family, task, budget="standard", random_state=random_state, device=device)
-    return TimeBudgetSearch(base, space=SEARCH_SPACES[family], time_budget=SEARCH_SECONDS,
-                            random_state=random_state)
+    space = families.get(family).search_space
+    if space is None:
+        return base
+    return TimeBudgetSearch(base, space=space, time_budget=SEARCH_SECONDS, random_state=random_state)

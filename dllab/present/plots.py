@@ -2,12 +2,14 @@
 
 Nothing here computes a metric, reads a file or calls streamlit: every number
 drawn is read from the result object, so a figure can be rebuilt (restyled,
-another metric picked) without refitting. Each model family has one colour,
-:data:`FAMILY_COLORS`, used by every chart in the app and the reports.
+another metric picked) without refitting. Each model family has one colour and
+one marker, from its record in :mod:`dllab.families`, used by every chart in the
+app and the reports.
 
 Examples
 --------
->>> FAMILY_COLORS["gbm"]
+>>> from dllab import families
+>>> families.color("gbm")
 '#E69F00'
 >>> axis_title("rmse")
 'RMSE (lower is better)'
@@ -19,17 +21,13 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ..metrics import METRICS
-from ..models import FAMILY_LABELS
+from .. import families as registry
 
-__all__ = ["FAMILY_COLORS", "FAMILY_SYMBOLS", "axis_title", "comparison_figure", "cost_figure",
+__all__ = ["axis_title", "comparison_figure", "cost_figure",
            "split_scores_figure", "learning_curve_figure", "fit_time_figure", "slice_heatmap_figure",
            "worst_slices_figure", "disagreement_figure", "shift_figure", "importance_order", "importance_figure",
            "dependence_figure", "local_figure", "pixel_map_figure", "PIXEL_COLORSCALE"]
 
-#: One fixed colour per family (Okabe-Ito palette: distinguishable with colour-blindness).
-FAMILY_COLORS = {"linear": "#0072B2", "gbm": "#E69F00", "deep": "#009E73", "transfer": "#CC79A7"}
-#: One marker per family, so charts also read in greyscale.
-FAMILY_SYMBOLS = {"linear": "circle", "gbm": "square", "deep": "diamond", "transfer": "triangle-up"}
 _FAILED_COLOR = "#9E9E9E"
 _FONT = dict(family="Source Sans Pro, Helvetica, Arial, sans-serif", size=14)
 
@@ -91,20 +89,20 @@ def comparison_figure(cmp, *, metric: str | None = None) -> go.Figure:
     """
     metric = metric or cmp.metric
     fig = go.Figure()
-    labels = [FAMILY_LABELS[f] for f in cmp.families]
+    labels = [registry.label(f) for f in cmp.families]
     for fam in cmp.families:
         rows = cmp.overall.loc[[fam]]
         if not np.isfinite(float(rows[metric].iloc[0])):
-            fig.add_annotation(x=FAMILY_LABELS[fam], y=0.5, yref="paper", text="failed: no score",
+            fig.add_annotation(x=registry.label(fam), y=0.5, yref="paper", text="failed: no score",
                                showarrow=False, font=dict(color=_FAILED_COLOR))
             continue
         mean, lo, hi = (float(rows[c].iloc[0]) for c in (metric, f"{metric}_low", f"{metric}_high"))
         fig.add_trace(go.Scatter(
-            x=[FAMILY_LABELS[fam]], y=[mean], name=FAMILY_LABELS[fam], mode="markers",
-            marker=dict(color=FAMILY_COLORS[fam], size=14, symbol=FAMILY_SYMBOLS[fam]),
-            error_y=dict(_error_bars(rows, metric), color=FAMILY_COLORS[fam]),
+            x=[registry.label(fam)], y=[mean], name=registry.label(fam), mode="markers",
+            marker=dict(color=registry.color(fam), size=14, symbol=registry.marker(fam)),
+            error_y=dict(_error_bars(rows, metric), color=registry.color(fam)),
             customdata=[[lo, hi]],
-            hovertemplate=f"<b>{FAMILY_LABELS[fam]}</b><br>{METRICS[metric].label}: %{{y:.4f}}"
+            hovertemplate=f"<b>{registry.label(fam)}</b><br>{METRICS[metric].label}: %{{y:.4f}}"
                           "<br>95% CI: %{customdata[0]:.4f} to %{customdata[1]:.4f}<extra></extra>"))
     fig.update_xaxes(title_text="Model family", categoryorder="array", categoryarray=labels, type="category")
     fig.update_yaxes(title_text=axis_title(metric))
@@ -130,11 +128,11 @@ def cost_figure(cmp, *, metric: str | None = None) -> go.Figure:
         if not (np.isfinite(mean) and np.isfinite(seconds)):
             continue
         fig.add_trace(go.Scatter(
-            x=[max(seconds, 1e-3)], y=[mean], name=FAMILY_LABELS[fam], mode="markers",
-            marker=dict(color=FAMILY_COLORS[fam], size=14, symbol=FAMILY_SYMBOLS[fam]),
-            error_y=dict(_error_bars(rows, metric), color=FAMILY_COLORS[fam]),
+            x=[max(seconds, 1e-3)], y=[mean], name=registry.label(fam), mode="markers",
+            marker=dict(color=registry.color(fam), size=14, symbol=registry.marker(fam)),
+            error_y=dict(_error_bars(rows, metric), color=registry.color(fam)),
             customdata=[[seconds, str(rows["device"].iloc[0])]],
-            hovertemplate=f"<b>{FAMILY_LABELS[fam]}</b><br>{METRICS[metric].label}: %{{y:.4f}}"
+            hovertemplate=f"<b>{registry.label(fam)}</b><br>{METRICS[metric].label}: %{{y:.4f}}"
                           "<br>training: %{customdata[0]:.2f} s per split on %{customdata[1]}<extra></extra>"))
     fig.update_xaxes(title_text="Mean training time per split (seconds, log scale)", type="log")
     fig.update_yaxes(title_text=axis_title(metric))
@@ -155,7 +153,7 @@ def split_scores_figure(cmp, *, metric: str | None = None) -> go.Figure:
     """
     metric = metric or cmp.metric
     fig = go.Figure()
-    labels = [FAMILY_LABELS[f] for f in cmp.families]
+    labels = [registry.label(f) for f in cmp.families]
     scores = {fam: cmp.split_scores(fam, metric) for fam in cmp.families}
     n = _n_splits(cmp)
     for i in range(n):
@@ -167,11 +165,11 @@ def split_scores_figure(cmp, *, metric: str | None = None) -> go.Figure:
         idx = [i for i, v in enumerate(scores[fam]) if np.isfinite(v)]
         where = [_split_name(cmp, i) for i in idx]
         fig.add_trace(go.Scatter(
-            x=[FAMILY_LABELS[fam]] * len(idx), y=[float(scores[fam][i]) for i in idx], name=FAMILY_LABELS[fam],
-            mode="markers", marker=dict(color=FAMILY_COLORS[fam], size=10, symbol=FAMILY_SYMBOLS[fam],
+            x=[registry.label(fam)] * len(idx), y=[float(scores[fam][i]) for i in idx], name=registry.label(fam),
+            mode="markers", marker=dict(color=registry.color(fam), size=10, symbol=registry.marker(fam),
                                         line=dict(color="white", width=1)),
             customdata=[[w] for w in where],
-            hovertemplate=f"<b>{FAMILY_LABELS[fam]}</b> %{{customdata[0]}}<br>"
+            hovertemplate=f"<b>{registry.label(fam)}</b> %{{customdata[0]}}<br>"
                           f"{METRICS[metric].label}: %{{y:.4f}}<extra></extra>"))
     fig.update_xaxes(title_text="Model family", categoryorder="array", categoryarray=labels, type="category")
     fig.update_yaxes(title_text=axis_title(metric))
@@ -195,14 +193,6 @@ def _rgba(hex_color: str, alpha: float) -> str:
     h = hex_color.lstrip("#")
     r, g, b = (int(h[i:i + 2], 16) for i in (0, 2, 4))
     return f"rgba({r}, {g}, {b}, {alpha})"
-
-
-def _family_color(family: str) -> str:
-    return FAMILY_COLORS.get(family, _FAILED_COLOR)
-
-
-def _family_label(family: str) -> str:
-    return FAMILY_LABELS.get(family, family)
 
 
 def _band_trace(x, low, high, *, name: str, color: str, group: str, alpha: float) -> go.Scatter | None:
@@ -256,7 +246,7 @@ def learning_curve_figure(curve, *, log_x: bool = True, extend: float = 10.0, ma
     ext_grid = np.geomspace(n_max, x_end, 40) if x_end > n_max else None
     metric = curve.metric
     for fam in curve.families:
-        color, label = _family_color(fam), _family_label(fam)
+        color, label = registry.color(fam), registry.label(fam)
         band = curve.band(fam)
         band_trace = _band_trace(band.index, band["ci_low"], band["ci_high"], name=f"{label} 95% band",
                                  color=color, group=fam, alpha=0.18)
@@ -268,7 +258,7 @@ def learning_curve_figure(curve, *, log_x: bool = True, extend: float = 10.0, ma
         fig.add_trace(go.Scatter(
             x=band.index.to_numpy()[ok].tolist(), y=mean[ok].tolist(), name=label, legendgroup=fam,
             mode="lines+markers", line=dict(color=color, width=2.5),
-            marker=dict(color=color, size=9, symbol=FAMILY_SYMBOLS.get(fam, "circle")),
+            marker=dict(color=color, size=9, symbol=registry.marker(fam)),
             customdata=np.column_stack([lo, hi, band["n_ok"].to_numpy()[ok]]).tolist(),
             hovertemplate=f"<b>{label}</b><br>%{{x:,}} rows<br>{METRICS[metric].label}: %{{y:.4f}}"
                           "<br>95% band: %{customdata[0]:.4f} to %{customdata[1]:.4f}"
@@ -371,11 +361,11 @@ def fit_time_figure(curve) -> go.Figure:
         secs = band["fit_seconds"].to_numpy(dtype=float)
         shown.extend(np.maximum(secs[np.isfinite(secs)], 1e-3))
         ok = np.isfinite(secs)
-        color, label = _family_color(fam), _family_label(fam)
+        color, label = registry.color(fam), registry.label(fam)
         fig.add_trace(go.Scatter(
             x=band.index.to_numpy()[ok].tolist(), y=np.maximum(secs[ok], 1e-3).tolist(), name=label,
             mode="lines+markers", line=dict(color=color, width=2.5),
-            marker=dict(color=color, size=9, symbol=FAMILY_SYMBOLS.get(fam, "circle")),
+            marker=dict(color=color, size=9, symbol=registry.marker(fam)),
             hovertemplate=f"<b>{label}</b><br>%{{x:,}} rows<br>%{{y:.2f}} s per fit<extra></extra>"))
     sizes = np.asarray(curve.sizes, dtype=float)
     xticks = (dict(tickvals=sizes.tolist(), ticktext=[_short_number(v) for v in sizes]) if len(sizes) <= 8
@@ -422,7 +412,7 @@ def slice_heatmap_figure(table, *, metric: str | None = None) -> go.Figure:
         One ``Heatmap`` trace named ``"score"``: ``x`` the family labels, ``y`` the slice descriptions
         with their row counts.
     """
-    families = [c for c in table.columns if c in FAMILY_LABELS]
+    families = [c for c in table.columns if c in registry.names()]
     z = table[families].to_numpy(dtype=float)
     sizes = table["size"].tolist() if "size" in table.columns else [None] * len(table)
     ylabels = [_wrap(str(d)) + (f" (n={int(n):,})" if n is not None else "") for d, n in zip(table.index, sizes)]
@@ -431,7 +421,7 @@ def slice_heatmap_figure(table, *, metric: str | None = None) -> go.Figure:
     label = METRICS[metric].label if metric else "Score"
     text = [[("—" if not np.isfinite(v) else format(v, fmt)) for v in row] for row in z]
     fig = go.Figure(go.Heatmap(
-        z=np.where(np.isfinite(z), z, None).tolist(), x=[FAMILY_LABELS[f] for f in families], y=ylabels,
+        z=np.where(np.isfinite(z), z, None).tolist(), x=[registry.label(f) for f in families], y=ylabels,
         name="score", text=text, texttemplate="%{text}", colorscale="RdYlGn", reversescale=not higher,
         colorbar=dict(title=dict(text=label), tickformat=fmt), xgap=2, ygap=2,
         hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>"))
@@ -454,14 +444,14 @@ def worst_slices_figure(report, family: str, *, top_k: int = 10) -> go.Figure:
     """
     worst = report.worst(family, top_k=top_k)
     metric = report.metric
-    color, label = _family_color(family), _family_label(family)
+    color, label = registry.color(family), registry.label(family)
     overall = float(report.overall.loc[family, "score"])
     fig = go.Figure()
     if len(worst):
         score = worst["score"].to_numpy(dtype=float)
         fig.add_trace(go.Scatter(
             x=score.tolist(), y=[_wrap(d) + f" (n={int(n):,})" for d, n in zip(worst["description"], worst["size"])],
-            name=label, mode="markers", marker=dict(color=color, size=12, symbol=FAMILY_SYMBOLS.get(family, "circle")),
+            name=label, mode="markers", marker=dict(color=color, size=12, symbol=registry.marker(family)),
             error_x=dict(type="data", symmetric=False, array=np.nan_to_num(worst["ci_high"] - score).tolist(),
                          arrayminus=np.nan_to_num(score - worst["ci_low"]).tolist(), color=color, thickness=2),
             customdata=worst[["ci_low", "ci_high", "gap"]].to_numpy(dtype=float).tolist(),
@@ -505,12 +495,12 @@ def disagreement_figure(report, *, top_k: int = 8) -> go.Figure:
                            text="Needs two model families with predictions")
         return _style(fig, metric="log_loss", title="Where the families disagree")
     a, b = report.pair
-    la, lb = _family_label(a), _family_label(b)
+    la, lb = registry.label(a), registry.label(b)
     loss = "log loss" if report.task != "regression" else "squared error"
     d = report.disagreement(direction="both", top_k=top_k, significant_only=False)
     d = d.sort_values("mean_diff", ascending=True)
-    for direction, name, color in (("below", f"{la} better (lower loss)", _family_color(a)),
-                                   ("above", f"{lb} better (lower loss)", _family_color(b))):
+    for direction, name, color in (("below", f"{la} better (lower loss)", registry.color(a)),
+                                   ("above", f"{lb} better (lower loss)", registry.color(b))):
         part = d[d.direction == direction]
         if part.empty:
             continue
@@ -558,15 +548,15 @@ def shift_figure(rows) -> go.Figure:
     column = rows[0]["column"] if rows else ""
     groups = list(dict.fromkeys(f"{r['group']} (n={r['size']:,})" for r in rows))
     fig = go.Figure()
-    for fam in [f for f in FAMILY_LABELS if any(r["family"] == f for r in ok)]:
+    for fam in registry.ordered(r["family"] for r in ok):
         mine = [r for r in ok if r["family"] == fam]
         drop = np.array([r["drop"] for r in mine], dtype=float)
         lo = np.array([np.nan if r.get("drop_ci_low") is None else r["drop_ci_low"] for r in mine], dtype=float)
         hi = np.array([np.nan if r.get("drop_ci_high") is None else r["drop_ci_high"] for r in mine], dtype=float)
-        color, label = _family_color(fam), _family_label(fam)
+        color, label = registry.color(fam), registry.label(fam)
         fig.add_trace(go.Scatter(
             x=[f"{r['group']} (n={r['size']:,})" for r in mine], y=drop.tolist(), name=label, mode="markers",
-            marker=dict(color=color, size=13, symbol=FAMILY_SYMBOLS.get(fam, "circle")),
+            marker=dict(color=color, size=13, symbol=registry.marker(fam)),
             error_y=dict(type="data", symmetric=False, array=np.nan_to_num(hi - drop).tolist(),
                          arrayminus=np.nan_to_num(drop - lo).tolist(), color=color, thickness=2),
             customdata=[[r["shift_score"], r["random_score"]] for r in mine],
@@ -603,11 +593,11 @@ def importance_figure(explanation, *, top_k: int = 15) -> go.Figure:
         v = imp.loc[order, fam].to_numpy(dtype=float)
         plus = np.nan_to_num(high.loc[order, fam].to_numpy(dtype=float) - v)
         minus = np.nan_to_num(v - low.loc[order, fam].to_numpy(dtype=float))
-        fig.add_trace(go.Bar(y=ys, x=v.tolist(), orientation="h", name=_family_label(fam),
-                             marker_color=_family_color(fam), legendgroup=fam,
+        fig.add_trace(go.Bar(y=ys, x=v.tolist(), orientation="h", name=registry.label(fam),
+                             marker_color=registry.color(fam), legendgroup=fam,
                              error_x=dict(type="data", symmetric=False, array=plus.tolist(),
                                           arrayminus=minus.tolist(), thickness=1.2, width=3),
-                             hovertemplate="%{y}: %{x:.3g}<extra>" + _family_label(fam) + "</extra>"))
+                             hovertemplate="%{y}: %{x:.3g}<extra>" + registry.label(fam) + "</extra>"))
     fig.update_layout(barmode="group", title=dict(text=f"Global importance: mean |SHAP| per column (top {len(order)})",
                                                   x=0, xanchor="left", y=0.98, yanchor="top"),
                       template="plotly_white", font=_FONT,
@@ -628,7 +618,7 @@ def dependence_figure(explanation, column: str, *, max_points: int = 1000) -> go
 
     fams = list(explanation.families)
     fig = make_subplots(rows=1, cols=len(fams), shared_yaxes=True, horizontal_spacing=0.04,
-                        subplot_titles=[_family_label(f) for f in fams])
+                        subplot_titles=[registry.label(f) for f in fams])
     rng = np.random.default_rng(0)
     numeric = True
     for i, fam in enumerate(fams, start=1):
@@ -639,10 +629,10 @@ def dependence_figure(explanation, column: str, *, max_points: int = 1000) -> go
         y = vals[column].to_numpy(dtype=float)
         numeric = bool(np.issubdtype(np.asarray(x).dtype, np.number)) and not hasattr(x, "cat")
         xs = x.to_numpy(dtype=float).tolist() if numeric else x.astype(str).tolist()
-        fig.add_trace(go.Scatter(x=xs, y=y.tolist(), mode="markers", name=_family_label(fam), legendgroup=fam,
-                                 marker=dict(color=_family_color(fam), symbol=FAMILY_SYMBOLS.get(fam, "circle"),
+        fig.add_trace(go.Scatter(x=xs, y=y.tolist(), mode="markers", name=registry.label(fam), legendgroup=fam,
+                                 marker=dict(color=registry.color(fam), symbol=registry.marker(fam),
                                              size=6, opacity=0.55),
-                                 hovertemplate=f"{column} = %{{x}}<br>SHAP %{{y:.3g}}<extra>{_family_label(fam)}</extra>"),
+                                 hovertemplate=f"{column} = %{{x}}<br>SHAP %{{y:.3g}}<extra>{registry.label(fam)}</extra>"),
                       row=1, col=i)
         fig.update_xaxes(title_text=str(column), row=1, col=i)
     fig.update_yaxes(title_text=f"SHAP value of {column}", row=1, col=1, zeroline=True)
@@ -669,18 +659,18 @@ def local_figure(explanation, row_position: int, *, top_k: int = 12) -> go.Figur
     values = local.loc[order, VALUE_COLUMN] if VALUE_COLUMN in local.columns else None
     labels = [f"{c} = {_short_value(values[c])}" if values is not None else str(c) for c in order]
     fig = make_subplots(rows=1, cols=len(fams), shared_yaxes=True, horizontal_spacing=0.06,
-                        subplot_titles=[_family_label(f) for f in fams])
+                        subplot_titles=[registry.label(f) for f in fams])
     for i, fam in enumerate(fams, start=1):
         base, out = float(local.loc[BASE_ROW, fam]), float(local.loc[OUTPUT_ROW, fam])
         y = ["base value", *labels] + (["other columns"] if rest else []) + ["output"]
         x = [base, *contrib.loc[order, fam].tolist()] + ([float(contrib.loc[rest, fam].sum())] if rest else []) + [out]
         measure = ["absolute"] + ["relative"] * (len(y) - 2) + ["total"]
-        fig.add_trace(go.Waterfall(orientation="h", y=y, x=x, measure=measure, name=_family_label(fam),
-                                   increasing=dict(marker=dict(color=_family_color(fam))),
-                                   decreasing=dict(marker=dict(color=_rgba(_family_color(fam), 0.45))),
+        fig.add_trace(go.Waterfall(orientation="h", y=y, x=x, measure=measure, name=registry.label(fam),
+                                   increasing=dict(marker=dict(color=registry.color(fam))),
+                                   decreasing=dict(marker=dict(color=_rgba(registry.color(fam), 0.45))),
                                    totals=dict(marker=dict(color="#555555")),
                                    connector=dict(line=dict(color="#BBBBBB", width=1)),
-                                   hovertemplate="%{y}: %{x:.3g}<extra>" + _family_label(fam) + "</extra>"),
+                                   hovertemplate="%{y}: %{x:.3g}<extra>" + registry.label(fam) + "</extra>"),
                       row=1, col=i)
         fig.update_xaxes(title_text="contribution" if i == 1 else None, row=1, col=i)
     fig.update_yaxes(autorange="reversed", row=1, col=1)
@@ -730,7 +720,7 @@ def pixel_map_figure(explanation, row_position: int, *, target_class: int | None
     first = maps[0]
     h, w = first.image.shape
     titles = [f"Image (label {_short_value(first.target)})"] + [
-        f"{_family_label(m.family)}<br>{_class_title(m, labels)}, output {m.output:.3g}" for m in maps]
+        f"{registry.label(m.family)}<br>{_class_title(m, labels)}, output {m.output:.3g}" for m in maps]
     title = (f"Which pixels mattered: row {first.row}, "
              + (f"class {_short_value(labels[target_class])}" if target_class is not None and labels
                 else "each model's predicted class" if labels else f"SHAP in {first.output_space}"))
@@ -746,10 +736,10 @@ def pixel_map_figure(explanation, row_position: int, *, target_class: int | None
     fig.add_trace(go.Heatmap(z=first.image.tolist(), colorscale=_IMAGE_COLORSCALE, showscale=False, name="image",
                              hovertemplate="pixel (%{y}, %{x})<br>value %{z:.4g}<extra>image</extra>"), row=1, col=1)
     for i, m in enumerate(maps, start=2):
-        fig.add_trace(go.Heatmap(z=m.attribution.tolist(), coloraxis="coloraxis", name=_family_label(m.family),
+        fig.add_trace(go.Heatmap(z=m.attribution.tolist(), coloraxis="coloraxis", name=registry.label(m.family),
                                  customdata=m.image.tolist(),
                                  hovertemplate="pixel (%{y}, %{x}), value %{customdata:.4g}<br>SHAP %{z:.3g}"
-                                               f"<extra>{_family_label(m.family)}</extra>"), row=1, col=i)
+                                               f"<extra>{registry.label(m.family)}</extra>"), row=1, col=i)
         # The image's outline (half its value range) on every map shows where the strokes are.
         fig.add_trace(go.Contour(z=first.image.tolist(), contours=dict(coloring="none", start=mid, end=mid, size=1),
                                  line=dict(color="#444444", width=1.2), showscale=False, hoverinfo="skip",
@@ -778,7 +768,7 @@ def _signal_map_figure(maps, *, titles, title, limit, coloraxis) -> go.Figure:
                              line=dict(color="#333333", width=2), marker=dict(size=4),
                              hovertemplate="position %{x}<br>value %{y:.4g}<extra>signal</extra>"), row=1, col=1)
     for i, m in enumerate(maps, start=2):
-        v, label = m.attribution[0], _family_label(m.family)
+        v, label = m.attribution[0], registry.label(m.family)
         fig.add_trace(go.Bar(x=x, y=v.tolist(), name=label,
                              marker=dict(color=v.tolist(), coloraxis="coloraxis", line=dict(width=0)),
                              hovertemplate=f"position %{{x}}<br>SHAP %{{y:.3g}}<extra>{label}</extra>"),

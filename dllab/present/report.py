@@ -13,7 +13,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from ..models import FAMILY_LABELS
+from .. import families as registry
 
 __all__ = ["comparison_json", "comparison_csv", "split_scores_csv", "report_json", "html_report", "library_versions",
            "reproduce_command"]
@@ -71,7 +71,7 @@ def comparison_csv(cmp) -> bytes:
     rows = []
     for fam in cmp.families:
         r = cmp.overall.loc[fam]
-        row = {"family": fam, "label": FAMILY_LABELS[fam]}
+        row = {"family": fam, "label": registry.label(fam)}
         for m in cmp.metric_names:
             row[m], row[f"{m}_ci_low"], row[f"{m}_ci_high"] = r[m], r[f"{m}_low"], r[f"{m}_high"]
         row.update(fit_seconds=r["fit_seconds"], predict_seconds=r["predict_seconds"], device=r["device"],
@@ -220,14 +220,13 @@ def _importance_figure(explanation, *, top_k: int = 15):
     # Mean |SHAP| per column and family (plots.py has no explanation figure yet).
     import plotly.graph_objects as go
 
-    from .plots import FAMILY_COLORS
 
     imp = explanation.importance
     order = imp.max(axis=1).sort_values(ascending=False).index[:top_k][::-1]
     fig = go.Figure()
     for fam in imp.columns:
         fig.add_trace(go.Bar(y=[str(c) for c in order], x=imp.loc[order, fam].to_numpy(), orientation="h",
-                             name=FAMILY_LABELS.get(fam, fam), marker_color=FAMILY_COLORS.get(fam, "#666666")))
+                             name=registry.label(fam), marker_color=registry.color(fam)))
     fig.update_layout(barmode="group", template="plotly_white", height=max(320, 28 * len(order) * len(imp.columns)),
                       title=dict(text=f"Mean |SHAP| per column (top {len(order)})", x=0),
                       xaxis_title=f"mean |SHAP| ({explanation.output_space})", margin=dict(l=160, r=30, t=60, b=50))
@@ -315,7 +314,7 @@ def html_report(*, dataset, config, comparison, verdict=None, curve=None, subgro
             if worst.empty:
                 continue
             cols = ["description", "size", "score", "ci_low", "ci_high", "gap", "q_value"]
-            parts += [f"<h3>Worst slices: {_esc(FAMILY_LABELS.get(fam, fam))}</h3>",
+            parts += [f"<h3>Worst slices: {_esc(registry.label(fam))}</h3>",
                       _table_html(worst[cols].round(4)), fig(plots.worst_slices_figure(subgroups, fam))]
         table = slice_table(subgroups, max_conditions=1)
         if len(table):
@@ -332,7 +331,7 @@ def html_report(*, dataset, config, comparison, verdict=None, curve=None, subgro
         parts += ['<h2 id="explain">Explain: what each model relies on</h2>', _items(explanation.statements()),
                   f"<p class=\"muted\">SHAP values in the output space: {_esc(explanation.output_space)}; "
                   f"{explanation.rows_explained} rows explained.</p>",
-                  _table_html(top.rename(columns=FAMILY_LABELS).round(4), index=True),
+                  _table_html(top.rename(columns=registry.label).round(4), index=True),
                   fig(_importance_figure(explanation))]
         if explanation.image_shape is not None and len(explanation.local_rows):
             parts += ["<h3>Which pixels mattered, for one image</h3>",

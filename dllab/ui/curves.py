@@ -30,12 +30,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from .. import families as registry
 from ..present import plots, report
 from ..config import BUDGETS, RunConfig
 from ..analyses.curves import candidate_sizes, learning_curve
 from ..errors import ConfigError, DataError
 from ..metrics import METRICS
-from ..models import FAMILY_LABELS, default_families
 from .cache import results
 
 __all__ = ["CurveRequest", "SIZE_PRESETS", "TIME_BUDGETS", "WHAT_IF", "preset_sizes", "training_rows",
@@ -139,7 +139,7 @@ def what_if_table(lc, n: float) -> pd.DataFrame:
     rows = []
     n_max = float(lc.sizes.max())
     for fam in lc.families:
-        row = {"family": fam, "model": FAMILY_LABELS.get(fam, fam), "score": np.nan, "low": np.nan,
+        row = {"family": fam, "model": registry.label(fam), "score": np.nan, "low": np.nan,
                "high": np.nan, "now": np.nan, "change": np.nan, "extrapolated": bool(n > n_max), "text": "—",
                "reason": ""}
         if lc.fits.get(fam) is None:
@@ -197,9 +197,9 @@ def curve_settings(ds) -> tuple[CurveRequest, bool]:
                                 key="curve-time", persist_state="session",
                                 help="Sizes whose estimated cost would overrun it are skipped (with a note).")
         c5, c6 = st.columns([5, 2])
-        options = list(dict.fromkeys([*default_families(ds), *base.families]))
+        options = list(dict.fromkeys([*registry.default_families(ds), *base.families]))
         families = c5.multiselect("Model families", options, default=list(base.families),
-                                  format_func=FAMILY_LABELS.get, key="curve-families", persist_state="session")
+                                  format_func=registry.label, key="curve-families", persist_state="session")
         seed = c6.number_input("Seed", min_value=0, max_value=2**31 - 1, value=int(base.seed), step=1,
                                key="curve-seed", persist_state="session")
         submitted = st.form_submit_button("Run data-size curve", type="primary", icon=":material/play_arrow:")

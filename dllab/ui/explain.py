@@ -13,11 +13,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from .. import families as registry
 from ..present import plots
 from ..config import RunConfig
 from ..errors import ConfigError, DataError
 from ..analyses.explain import BASE_ROW, OUTPUT_ROW, VALUE_COLUMN, explain
-from ..models import FAMILY_LABELS
 from .cache import results
 from .run import comparison
 
@@ -29,7 +29,6 @@ __all__ = ["explanation_key", "cost_caption", "local_table", "row_label", "image
 ROW_CHOICES = (200, 500, 1000)
 #: Label of the class picker's first choice (``None``: every model shows the class it predicts).
 EACH_PREDICTED = "Each model's predicted class"
-_SHORT = {"linear": "linear", "gbm": "XGBoost", "deep": "deep"}
 
 
 # =========================================================================== pure helpers
@@ -43,7 +42,7 @@ def cost_caption(ex) -> str:
     parts = []
     for f in ex.families:
         ok = ex.additivity_max_error[f] <= ex.additivity_tolerance[f]
-        parts.append(f"{FAMILY_LABELS.get(f, f)}: {ex.seconds[f]:.2f} s for {ex.n_rows[f]:,} rows, additivity "
+        parts.append(f"{registry.label(f)}: {ex.seconds[f]:.2f} s for {ex.n_rows[f]:,} rows, additivity "
                      f"error {ex.additivity_max_error[f]:.1e} ({'ok' if ok else 'above tolerance'})")
     return " · ".join(parts)
 
@@ -64,7 +63,7 @@ def local_table(ex, row_position: int, *, target_class: int | None = None) -> pd
     out = pd.DataFrame({"Column": local.index.astype(str)})
     out["Value"] = ["" if v is None else plots._short_value(v) for v in local[VALUE_COLUMN]]
     for f in ex.families:
-        out[FAMILY_LABELS.get(f, f)] = local[f].astype(float).round(4).to_numpy()
+        out[registry.label(f)] = local[f].astype(float).round(4).to_numpy()
     contrib = local.drop(index=[BASE_ROW, OUTPUT_ROW])[ex.families].astype(float)
     order = contrib.abs().max(axis=1).sort_values(ascending=False, kind="stable").index.tolist()
     return out.set_index("Column").loc[order + [BASE_ROW, OUTPUT_ROW]].reset_index()
@@ -75,10 +74,10 @@ def image_label(ex, row: int) -> str:
     position = int(np.flatnonzero(ex.local_rows == row)[0])
     maps = [ex.pixel_map(f, position) for f in ex.families]
     if ex.classes:
-        said = ", ".join(f"{plots._short_value(ex.classes[m.predicted_class])} ({_SHORT.get(m.family, m.family)})"
+        said = ", ".join(f"{plots._short_value(ex.classes[m.predicted_class])} ({registry.short_label(m.family)})"
                          for m in maps)
         return f"row {row}: label {plots._short_value(maps[0].target)}; predicted {said}"
-    said = ", ".join(f"{m.output:+.2f} ({_SHORT.get(m.family, m.family)})" for m in maps)
+    said = ", ".join(f"{m.output:+.2f} ({registry.short_label(m.family)})" for m in maps)
     return f"row {row}: label {plots._short_value(maps[0].target)}; output {said}"
 
 
@@ -97,7 +96,7 @@ def pixel_caption(ex, row_position: int, target_class: int | None = None) -> str
     """What the pixel maps show, with each model's map total (= output - base value)."""
     maps = [ex.pixel_map(f, row_position, target_class=target_class) for f in ex.families]
     limit = max(float(np.abs(m.attribution).max()) for m in maps)
-    sums = ", ".join(f"{FAMILY_LABELS.get(m.family, m.family)} {m.attribution.sum():+.3g}" for m in maps)
+    sums = ", ".join(f"{registry.label(m.family)} {m.attribution.sum():+.3g}" for m in maps)
     what = "the class shown" if ex.classes else f"the output ({ex.output_space})"
     patch = ex.settings.get("deep_patch", 1) if "deep" in ex.families else 1
     coarse = (f" The deep net's map has the resolution of {patch}x{patch}-pixel patches: on images this large its "
@@ -165,7 +164,7 @@ def show_explanation(ex, *, key: str = "ex") -> None:
     missing = [f for f in ("linear", "gbm", "deep") if f not in ex.families]
     st.caption(f"SHAP values in one output space for every model: **{ex.output_space}**. "
                f"{ex.rows_explained:,} test rows of split {ex.split + 1}; nothing was retrained."
-               + (f" Not explained: {', '.join(FAMILY_LABELS.get(f, f) for f in missing)} (not in this comparison)."
+               + (f" Not explained: {', '.join(registry.label(f) for f in missing)} (not in this comparison)."
                   if missing else ""))
 
     st.subheader("What each model relies on", anchor=False)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from .. import families as registry
 from ..present import plots, report
 from ..metrics import METRICS
-from ..models import FAMILY_LABELS
 from .tables import best_cells, results_table, run_summary
 
 __all__ = ["show_comparison"]
@@ -80,7 +80,7 @@ def _headline(cmp) -> None:
             gap = float(r[m] - cmp.overall.loc[best, m])
             delta = (f"{gap * 100:+.1f} points vs best" if tuple(METRICS[m].bounds) == (0.0, 1.0)
                      else f"{gap:+.3g} vs best")
-        col.metric(FAMILY_LABELS[fam], _fmt(m, float(r[m])), delta=delta,
+        col.metric(registry.label(fam), _fmt(m, float(r[m])), delta=delta,
                    delta_color="normal" if cmp.higher_is_better else "inverse",
                    help=f"{METRICS[m].label}, 95% CI {_fmt(m, float(r['ci_low']))} to {_fmt(m, float(r['ci_high']))}; "
                         f"trained on {r['device']}", border=True)
@@ -96,5 +96,5 @@ def _failures(cmp) -> None:
             continue
         n = int(r["n_failed"]) if "n_failed" in r else 0
         what = "failed on every split" if r["status"] == "failed" else f"failed on {n} of {len(cmp.splits)} splits"
-        st.warning(f"**{FAMILY_LABELS[fam]}** {what}: {r['reason']}  \nThe other families' results are below.",
+        st.warning(f"**{registry.label(fam)}** {what}: {r['reason']}  \nThe other families' results are below.",
                    icon=":material/warning:")

@@ -22,13 +22,7 @@ import streamlit as st
 from ..engine import runner
 from ..config import BUDGETS, RunConfig
 from ..errors import ConfigError, DataError
-from ..models import FAMILIES, FAMILY_LABELS
-
-try:  # text data adds a fourth family ("transfer"); the default is the families that fit the data
-    from ..models import default_families
-except ImportError:  # pragma: no cover - older model package
-    def default_families(data=None) -> tuple:
-        return ("linear", "gbm", "deep")
+from .. import families as registry
 from . import state
 from .cache import results
 
@@ -71,9 +65,9 @@ def run_settings(ds) -> tuple[RunConfig, bool]:
         seed = c4.number_input("Seed", min_value=0, max_value=2**31 - 1, value=0, step=1, key="seed",
                                persist_state="session", help="Same seed, same data, same settings: same numbers.")
         c5, c6 = st.columns([5, 3])
-        defaults = tuple(default_families(ds))
-        families = c5.multiselect("Model families", list(FAMILIES), default=list(defaults), key="families",
-                                  format_func=FAMILY_LABELS.get, persist_state="session")
+        defaults = registry.default_families(ds)
+        families = c5.multiselect("Model families", list(registry.serving(ds.modality)), default=list(defaults),
+                                  key="families", format_func=registry.label, persist_state="session")
         device = c6.segmented_control(
             "Device for the deep net and XGBoost", ["auto", "cpu", "cuda"], default="auto", required=True,
             key="device", persist_state="session",
@@ -156,7 +150,7 @@ def _train(ds, config: RunConfig):
     """Train and score every family, with a live status box and progress bar."""
     n_fits = len(config.families) * config.resolved_folds * config.resolved_repeats
     with st.status(f"Training {n_fits} models on {ds.n_rows:,} rows…", expanded=True) as box:
-        bar = st.progress(0.0, text=f"training {FAMILY_LABELS[config.families[0]]}, fold 1…")
+        bar = st.progress(0.0, text=f"training {registry.label(config.families[0])}, fold 1…")
 
         def progress(p):
             # Each st call here is also where Streamlit stops the script when asked to.
@@ -166,7 +160,7 @@ def _train(ds, config: RunConfig):
             box.update(label=f"{p.done}/{p.total} fits done in {p.elapsed:.0f} s · {nxt}")
 
         cmp = runner.compare(ds, config=config, progress=progress)
-        failed = [FAMILY_LABELS[f] for f in cmp.families if cmp.overall.loc[f, "status"] != "ok"]
+        failed = [registry.label(f) for f in cmp.families if cmp.overall.loc[f, "status"] != "ok"]
         box.update(label=f"Trained {n_fits} models in {cmp.wall_seconds:.0f} s"
                          + (f"; {', '.join(failed)} failed (see below)" if failed else ""),
                    state="complete", expanded=False)

@@ -17,11 +17,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from .. import families as registry
 from ..present import plots, report
 from ..config import RunConfig
 from ..errors import ConfigError, DataError
 from ..metrics import METRICS
-from ..models import FAMILY_LABELS
 from ..analyses.subgroups import shift_test, slice_table, subgroup_report
 from .cache import results
 from .run import comparison
@@ -30,7 +30,6 @@ __all__ = ["report_key", "shift_key", "worst_table", "heatmap_table", "shift_tab
            "subgroups_json", "subgroup_comparison", "subgroup_report_for", "show_subgroups"]
 
 _SIDE_BY_SIDE = "side"
-_SHORT = {"deep": "the deep net", "gbm": "XGBoost", "linear": "the linear model"}
 
 
 # =========================================================================== pure helpers
@@ -91,14 +90,14 @@ def shift_table(rows) -> pd.DataFrame:
     for r in rows:
         m = r["metric"]
         if r.get("status") != "ok":
-            out.append({"Held-out group": r["group"], "Rows": r["size"], "Model": FAMILY_LABELS.get(r["family"]),
+            out.append({"Held-out group": r["group"], "Rows": r["size"], "Model": registry.label(r["family"]),
                         "Held out": "—", "Random split": "—", "Drop": f"failed: {r.get('reason', '')}",
                         "Note": r.get("note", "")})
             continue
         ci = ""
         if r.get("drop_ci_low") is not None:
             ci = f" [{_fmt_gap(m, r['drop_ci_low'])} to {_fmt_gap(m, r['drop_ci_high'])}]"
-        out.append({"Held-out group": r["group"], "Rows": r["size"], "Model": FAMILY_LABELS.get(r["family"]),
+        out.append({"Held-out group": r["group"], "Rows": r["size"], "Model": registry.label(r["family"]),
                     "Held out": _fmt(m, r["shift_score"]), "Random split": _fmt(m, r["random_score"]),
                     "Drop": _fmt_gap(m, r["drop"]) + ci, "Note": r.get("note", "")})
     return pd.DataFrame(out, columns=["Held-out group", "Rows", "Model", "Held out", "Random split", "Drop", "Note"])
@@ -182,10 +181,10 @@ def show_subgroups(ds, cmp, config: RunConfig, *, key: str = "sg") -> None:
     st.subheader("Worst slices", anchor=False)
     choices = [*rep.families, _SIDE_BY_SIDE]
     pick = st.segmented_control("Model", choices, default=rep.families[0], required=True, key=f"{key}-family",
-                                format_func=lambda f: "Side by side" if f == _SIDE_BY_SIDE else FAMILY_LABELS[f])
+                                format_func=lambda f: "Side by side" if f == _SIDE_BY_SIDE else registry.label(f))
     if pick == _SIDE_BY_SIDE:
         for col, fam in zip(st.columns(len(rep.families)), rep.families):
-            col.markdown(f"**{FAMILY_LABELS[fam]}** · overall {_fmt(m, rep.overall.loc[fam, 'score'])}")
+            col.markdown(f"**{registry.label(fam)}** · overall {_fmt(m, rep.overall.loc[fam, 'score'])}")
             table = worst_table(rep, fam)[["Rank", "Slice", "Rows", label, "Gap to overall"]]
             col.dataframe(table, hide_index=True, width="stretch", key=f"{key}-worst-{fam}")
     else:
@@ -193,7 +192,7 @@ def show_subgroups(ds, cmp, config: RunConfig, *, key: str = "sg") -> None:
         table = worst_table(rep, fam)
         if table.empty:
             st.info(f"No slice of at least {rep.settings['min_size']} rows is significantly worse than the rest "
-                    f"for the {FAMILY_LABELS[fam].lower()}.", icon=":material/check_circle:")
+                    f"for the {registry.label(fam).lower()}.", icon=":material/check_circle:")
         else:
             st.dataframe(table, hide_index=True, width="stretch", key=f"{key}-worst")
         st.caption(f"Overall {label.lower() if not label.isupper() else label}: "
@@ -211,7 +210,7 @@ def show_subgroups(ds, cmp, config: RunConfig, *, key: str = "sg") -> None:
     st.plotly_chart(plots.slice_heatmap_figure(table, metric=m), width="stretch", key=f"{key}-heatmap")
 
     if rep.pair:
-        a, b = (_SHORT.get(p, p) for p in rep.pair)
+        a, b = (registry.model_noun(p) for p in rep.pair)
         st.subheader(f"Where {a} and {b} disagree", anchor=False)
         st.plotly_chart(plots.disagreement_figure(rep), width="stretch", key=f"{key}-disagreement")
         st.caption(f"Per-row {rep.settings['disagreement_loss'].replace('_', ' ')} of {a} minus that of {b}, averaged "

@@ -15,9 +15,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .. import families as registry
 from ..errors import preview
 from ..metrics import METRICS
-from ..models import FAMILY_LABELS
 
 __all__ = ["role_table", "role_changes", "data_warnings", "results_table", "best_cells", "run_summary",
            "IMBALANCE_SHARE", "SMALL_DATA_ROWS"]
@@ -127,7 +127,7 @@ def best_cells(cmp, table: pd.DataFrame | None = None) -> pd.DataFrame:
     """
     table = cmp.table() if table is None else table
     mask = pd.DataFrame(False, index=table.index, columns=table.columns)
-    rows = {FAMILY_LABELS[f]: i for i, f in zip(table.index, cmp.families)}
+    rows = {registry.label(f): i for i, f in zip(table.index, cmp.families)}
     for m in cmp.metric_names:
         col = METRICS[m].label
         values = cmp.overall[m].astype(float)
@@ -135,10 +135,10 @@ def best_cells(cmp, table: pd.DataFrame | None = None) -> pd.DataFrame:
             continue
         best = values.max() if METRICS[m].higher_is_better else values.min()
         for fam in values.index[np.isclose(values.to_numpy(), best, rtol=0, atol=1e-12)]:
-            mask.loc[rows[FAMILY_LABELS[fam]], col] = True
+            mask.loc[rows[registry.label(fam)], col] = True
     fit = cmp.overall["fit_seconds"].astype(float)
     if "fit s" in table.columns and not fit.dropna().empty:
-        mask.loc[rows[FAMILY_LABELS[fit.idxmin()]], "fit s"] = True
+        mask.loc[rows[registry.label(fit.idxmin())], "fit s"] = True
     return mask
 
 

@@ -14,6 +14,7 @@ import json
 
 import streamlit as st
 
+from .. import families as registry
 from ..present import report
 from ..errors import ConfigError
 from ..metrics import METRICS
@@ -32,10 +33,7 @@ ANALYSES = (
 _PAGE_PATHS = {"Home": "app.py", "Data": "pages/1_Data.py", "Compare": "pages/2_Compare.py",
                "Data size": "pages/3_Data_size.py", "Subgroups": "pages/4_Subgroups.py",
                "Explain": "pages/5_Explain.py", "Verdict": "pages/6_Verdict.py"}
-_ICONS = {"deep": ":material/neurology:", "gbm": ":material/forest:", "linear": ":material/show_chart:",
-          "undecided": ":material/help:"}
 _CONFIDENCE_ICONS = {"high": ":material/verified:", "medium": ":material/check:", "low": ":material/warning:"}
-_NAMES = {"deep": "Deep learning", "gbm": "Gradient boosting", "linear": "Linear model", "undecided": "Undecided"}
 
 
 # =========================================================================== pure helpers
@@ -125,7 +123,7 @@ def show_verdict(ds, cmp, config, *, key: str = "vd") -> None:
     with top:
         st.header(v.headline, anchor=False)
         c1, c2, _ = st.columns([2, 2, 3])
-        c1.metric("Recommendation", _NAMES.get(v.recommendation, v.recommendation), border=True)
+        c1.metric("Recommendation", registry.get(v.family).title if v.family else "Undecided", border=True)
         c2.metric("Confidence", v.confidence.capitalize(), border=True)
         st.subheader("Why", anchor=False)
         for i, r in enumerate(v.reasons):

@@ -11,9 +11,9 @@ import json
 import plotly.io as pio
 import streamlit as st
 
+from .. import families as registry
 from ..apps import workshop
 from ..errors import ConfigError, DataError
-from ..models import FAMILY_LABELS
 
 __all__ = ["show_workshop"]
 
@@ -64,7 +64,7 @@ def show_workshop(*, key: str = "ws") -> None:
     st.header(f"{i + 1}. {s.title}", anchor=False)
     st.markdown(s.setup)
     st.caption(f"Data: built-in `{s.dataset}`, {s.max_rows:,} rows · quick budget, {s.config.resolved_folds} folds · "
-               f"models: {', '.join(FAMILY_LABELS.get(f, f) for f in s.config.families)}"
+               f"models: {', '.join(registry.label(f) for f in s.config.families)}"
                + (" · **each decision must be explained**" if s.needs.explain_each_decision else ""))
     guess = st.radio(s.prompt, list(s.choices), index=None, key=f"{key}-guess-{s.id}",
                      format_func=workshop.CHOICE_LABELS.get, horizontal=True)

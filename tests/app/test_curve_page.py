@@ -11,7 +11,7 @@ from planted import planted, with_comparison
 
 from dllab.config import RunConfig
 from dllab.analyses.curves import LearningCurve
-from dllab.models import FAMILY_LABELS
+from dllab.families import label as family_label
 from dllab.ui.cache import results
 from dllab.ui.curves import CurveRequest, curve_json, preset_sizes, reusable_comparison, what_if_table
 
@@ -62,21 +62,21 @@ def test_tiny_run_shows_charts_conclusion_and_what_if(count_fits):
     scores, times = _figures(at)
     names = [t["name"] for t in scores["data"]]
     for fam in ("linear", "gbm"):
-        label = FAMILY_LABELS[fam]
+        label = family_label(fam)
         assert {label, f"{label} 95% band", f"{label} extrapolation"} <= set(names)
     assert scores["layout"]["xaxis"]["title"]["text"] == "Training rows (log scale)"
     assert scores["layout"]["xaxis"]["type"] == "log"
     assert scores["layout"]["yaxis"]["title"]["text"] == "Accuracy (higher is better)"
-    assert [t["name"] for t in times["data"]] == [FAMILY_LABELS["linear"], FAMILY_LABELS["gbm"]]
+    assert [t["name"] for t in times["data"]] == [family_label("linear"), family_label("gbm")]
     assert times["layout"]["yaxis"]["title"]["text"] == "Training time per fit (seconds, log scale)"
 
     # what if: 1x reads the fit at the largest size; 10x is an extrapolation, said so
     metrics = {m.label: m.value for m in at.metric}
     now = lc.predict("gbm", 750).score
-    assert metrics[FAMILY_LABELS["gbm"]] == f"{now:.1%}"
+    assert metrics[family_label("gbm")] == f"{now:.1%}"
     at.select_slider(key="lc-what-if").set_value(10).run()
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics[f"{FAMILY_LABELS['gbm']} · extrapolated"] == f"{lc.predict('gbm', 7500).score:.1%}"
+    assert metrics[f"{family_label('gbm')} · extrapolated"] == f"{lc.predict('gbm', 7500).score:.1%}"
     assert "Extrapolated" in at.warning[0].value and "7,500 rows" in at.warning[0].value
     scores = _figures(at)[0]
     assert any(s.get("x0") == 7500 for s in scores["layout"]["shapes"])  # the what-if size is marked

@@ -11,14 +11,14 @@ from apptools import ROOT, kept, open_page, tiny_frame, with_kept
 
 from dllab.datasets import Dataset
 from dllab.analyses.explain import BASE_ROW, OUTPUT_ROW, explain
-from dllab.models import FAMILY_LABELS
+from dllab.families import label as family_label
 from dllab.ui.cache import results
 from dllab.ui.explain import (EACH_PREDICTED, class_choice_label, class_choices, cost_caption, explanation_key,
                               image_label, local_table, pixel_caption, row_label)
 from image_runs import digits_run, signal_run
 
 PAGE = "Explain"
-LABELS = [FAMILY_LABELS["linear"], FAMILY_LABELS["gbm"]]
+LABELS = [family_label("linear"), family_label("gbm")]
 
 
 def _figures(at):
@@ -117,7 +117,7 @@ def test_image_data_shows_which_pixels_mattered_for_a_picked_image_and_class():
     figures = _figures(at)
     first = figures[f"Which pixels mattered: row {rows[0]}, each model's predicted class"]
     heatmaps = [t for t in first["data"] if t["type"] == "heatmap"]
-    assert [t["name"] for t in heatmaps] == ["image"] + [FAMILY_LABELS[f] for f in ex.families]
+    assert [t["name"] for t in heatmaps] == ["image"] + [family_label(f) for f in ex.families]
     axis = first["layout"]["coloraxis"]
     assert axis["cmin"] == -axis["cmax"] and axis["cmax"] == pytest.approx(
         max(np.abs(ex.pixel_map(f, 0).attribution).max() for f in ex.families))
@@ -131,7 +131,7 @@ def test_image_data_shows_which_pixels_mattered_for_a_picked_image_and_class():
     for f, z in zip(ex.families, maps):
         np.testing.assert_allclose(z, ex.pixel_map(f, 2, target_class=1).attribution)
     table = at.dataframe[0].value  # the expander's table: the same image and class
-    assert table.columns.tolist() == ["Column", "Value", *[FAMILY_LABELS[f] for f in ex.families]]
+    assert table.columns.tolist() == ["Column", "Value", *[family_label(f) for f in ex.families]]
     assert len(table) == 64 + 2
     assert any("Contributions to class **1**." == c.value for c in at.caption)
 
@@ -182,7 +182,7 @@ def test_image_helpers_label_images_and_classes():
     text = pixel_caption(ex, 0, 2)
     for f in ex.families:
         m = ex.pixel_map(f, 0, target_class=2)
-        assert f"{FAMILY_LABELS[f]} {m.output - m.base_value:+.3g}" in text  # each map's total
+        assert f"{family_label(f)} {m.output - m.base_value:+.3g}" in text  # each map's total
     assert "patches" not in text  # 8x8: every model's map is per pixel
     ex.settings = {**ex.settings, "deep_patch": 4}  # as for 28x28 images
     assert pixel_caption(ex, 0).endswith("The deep net's map has the resolution of 4x4-pixel patches: on images "

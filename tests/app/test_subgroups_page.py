@@ -9,7 +9,7 @@ from apptools import ROOT, open_page, tiny_frame
 from planted import planted, with_comparison
 
 from dllab.datasets import Dataset
-from dllab.models import FAMILY_LABELS
+from dllab.families import label as family_label
 from dllab.analyses.subgroups import subgroup_report
 from dllab.ui.cache import results
 from dllab.ui.subgroups import heatmap_table, report_key, shift_table, subgroups_json, worst_table
@@ -62,7 +62,7 @@ def test_with_a_comparison_shows_ranked_table_charts_and_findings(report):
     assert set(figures) == {"Linear model: significantly worse slices, with 95% CI", "Accuracy by slice and model",
                             "Per-row loss difference by slice: Gradient boosting (XGBoost) vs Linear model"}
     heat = figures["Accuracy by slice and model"]["data"][0]
-    assert heat["x"] == [FAMILY_LABELS["linear"], FAMILY_LABELS["gbm"]] and len(heat["y"]) == 12
+    assert heat["x"] == [family_label("linear"), family_label("gbm")] and len(heat["y"]) == 12
     dis = figures["Per-row loss difference by slice: Gradient boosting (XGBoost) vs Linear model"]
     assert dis["layout"]["xaxis"]["title"]["text"].startswith("Per-row log loss: Gradient boosting (XGBoost) minus")
 
@@ -94,7 +94,7 @@ def test_shift_test_runs_on_request_and_is_cached(fake_models):
     assert not at.exception
     assert len(fake_models) == 4 * 2 * 2  # 4 regions x 2 families x (held out, random split)
     fig = _figures(at)["Train without one group of region, test on it"]
-    assert [t["name"] for t in fig["data"]] == [FAMILY_LABELS["linear"], FAMILY_LABELS["gbm"]]
+    assert [t["name"] for t in fig["data"]] == [family_label("linear"), family_label("gbm")]
     assert len(fig["data"][0]["x"]) == 4
     assert fig["layout"]["yaxis"]["title"]["text"] == "Drop in Accuracy vs a random split (> 0: worse)"
     assert at.dataframe[-1].value.columns.tolist()[:3] == ["Held-out group", "Rows", "Model"]
