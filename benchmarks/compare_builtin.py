@@ -36,7 +36,7 @@ def main(argv=None):
     for name in names:
         ds = load_builtin(name, max_rows=args.max_rows, random_state=args.seed)
         t0 = time.perf_counter()
-        cmp = compare(ds, config=RunConfig(budget=args.budget, seed=args.seed, max_rows=args.max_rows),
+        cmp = compare(ds, config=RunConfig(budget=args.budget, seed=args.seed),
                       keep_models=False)
         for fam in cmp.families:
             o = cmp.overall.loc[fam]

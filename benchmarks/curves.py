@@ -49,7 +49,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     try:
         ds = load(args.data, target=args.target, max_rows=args.max_rows, random_state=args.seed)
-        config = RunConfig(budget=args.budget, seed=args.seed, device=args.device, max_rows=args.max_rows,
+        config = RunConfig(budget=args.budget, seed=args.seed, device=args.device,
                            families=tuple(f.strip() for f in args.families.split(",") if f.strip()))
         progress = None if args.quiet else (lambda p: print("  " + p.text, flush=True))
         t0 = time.perf_counter()

@@ -44,7 +44,7 @@ def main(argv=None):
     p.add_argument("--device", default="auto")
     args = p.parse_args(argv)
 
-    config = RunConfig(budget=args.budget, seed=args.seed, max_rows=args.max_rows, n_folds=args.n_folds,
+    config = RunConfig(budget=args.budget, seed=args.seed, n_folds=args.n_folds,
                        repeats=args.repeats, families=tuple(args.families.split(",")), device=args.device)
     ds = load(args.dataset, max_rows=args.max_rows, random_state=args.seed)
     print(f"{ds!r}; notices: {'; '.join(ds.notices) or 'none'}")

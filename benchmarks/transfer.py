@@ -41,7 +41,7 @@ def _comparison_rows(name, rows, args):
     from dllab.engine.runner import compare
 
     ds = load_builtin(name, max_rows=rows, random_state=args.seed, n_folds=args.folds)
-    cfg = RunConfig(budget="quick", n_folds=args.folds, seed=args.seed, device=args.device, max_rows=rows,
+    cfg = RunConfig(budget="quick", n_folds=args.folds, seed=args.seed, device=args.device,
                     families=tuple(args.families))
     start = time.perf_counter()
     cmp = compare(ds, config=cfg, keep_models=False)

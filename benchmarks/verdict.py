@@ -121,7 +121,7 @@ def run_builtins(cases, args):
         t0 = time.perf_counter()
         folds = RunConfig(budget=args.budget).resolved_folds
         ds = load_builtin(case.name, max_rows=args.max_rows, random_state=args.seed, n_folds=folds)
-        cfg = RunConfig(budget=args.budget, seed=args.seed, max_rows=args.max_rows, families=default_families(ds))
+        cfg = RunConfig(budget=args.budget, seed=args.seed, families=default_families(ds))
         cmp = compare(ds, config=cfg)
         curve = None
         if args.curve == "always" or (args.curve == "auto" and ds.modality == "tabular" and ds.n_rows <= 5_000):

@@ -6,20 +6,20 @@ same splits and keeps everything later analyses need. Nothing runs at import.
 Examples
 --------
 >>> import dllab
->>> ds = dllab.load("breast_cancer")                        # doctest: +SKIP
->>> cmp = dllab.compare(ds, config=dllab.RunConfig(budget="quick"))  # doctest: +SKIP
->>> cmp.overall                                               # doctest: +SKIP
+>>> study = dllab.Study(dllab.DataRecipe("breast_cancer"), config=dllab.RunConfig(budget="quick"))  # doctest: +SKIP
+>>> study.comparison.overall                                                                     # doctest: +SKIP
+>>> study.verdict().headline                                                                     # doctest: +SKIP
 """
 
 from .config import RunConfig
 from .errors import ConfigError, DataError
 
-__all__ = ["RunConfig", "DataError", "ConfigError", "load", "compare", "Comparison", "Dataset",
+__all__ = ["RunConfig", "DataError", "ConfigError", "Study", "DataRecipe", "load", "compare", "Comparison", "Dataset",
            "learning_curve", "LearningCurve", "subgroup_report", "SubgroupReport", "shift_test",
            "explain", "Explanation"]
 
 _LAZY = {
-    "load": "datasets", "Dataset": "datasets", "compare": "engine.runner", "Comparison": "analyses.comparison",
+    "Study": "study", "DataRecipe": "datasets.recipe", "load": "datasets", "Dataset": "datasets", "compare": "engine.runner", "Comparison": "analyses.comparison",
     "learning_curve": "analyses.curves", "LearningCurve": "analyses.curves",
     "subgroup_report": "analyses.subgroups", "SubgroupReport": "analyses.subgroups",
     "shift_test": "analyses.subgroups", "explain": "analyses.explain", "Explanation": "analyses.explain",

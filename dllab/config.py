@@ -1,4 +1,8 @@
-"""Run settings: one frozen dataclass that, with the data, reproduces a run."""
+"""Run settings: one frozen dataclass of everything besides the data that changes a run's numbers.
+
+Which rows are used (source, target, roles, row limit, sampling) is the data's
+half, :class:`~dllab.datasets.recipe.DataRecipe`; a :class:`~dllab.Study` holds both.
+"""
 
 from __future__ import annotations
 
@@ -37,13 +41,12 @@ class RunConfig:
         The one seed every random choice derives from.
     device : {"auto", "cpu", "cuda"}, default="auto"
         Where the deep network trains; ``auto`` uses CUDA when available.
-    max_rows : int, default=100_000
-        Larger data is sampled (seeded, stratified) to this many rows, with a notice.
     n_jobs : int, default=1
         Parallel (model x split) tasks. Results do not depend on it.
-    families : tuple of str, default=("linear", "gbm", "deep")
+    families : tuple of str or None, default=("linear", "gbm", "deep")
         Which registered model families to run (:mod:`dllab.families`);
         ``"transfer"`` (pretrained text encoder + head) applies to text data only.
+        ``None``: the defaults for the data (:meth:`for_data`).
 
     Examples
     --------
@@ -56,17 +59,15 @@ class RunConfig:
     repeats: int | None = None
     seed: int = 0
     device: str = "auto"
-    max_rows: int = 100_000
     n_jobs: int = 1
-    families: tuple[str, ...] = ("linear", "gbm", "deep")
+    families: tuple[str, ...] | None = ("linear", "gbm", "deep")
 
     def __post_init__(self):
         if self.budget not in BUDGETS:
             raise ConfigError(_BAD_CHOICE.format(name="budget", value=self.budget, choices=", ".join(BUDGETS)))
         if self.device not in DEVICES:
             raise ConfigError(_BAD_CHOICE.format(name="device", value=self.device, choices=", ".join(DEVICES)))
-        for name, low, high in (("seed", 0, 2**32 - 1),
-                                ("max_rows", 50, 10**8), ("n_jobs", -1, 256)):
+        for name, low, high in (("seed", 0, 2**32 - 1), ("n_jobs", -1, 256)):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
                 raise ConfigError(_BAD_INT.format(name=name, value=value, low=low, high=high))
@@ -75,6 +76,8 @@ class RunConfig:
             if value is not None and (isinstance(value, bool) or not isinstance(value, int)
                                       or not low <= value <= high):
                 raise ConfigError(_BAD_INT.format(name=name, value=value, low=low, high=high))
+        if self.families is None:
+            return
         from . import families
 
         known = families.names()
@@ -83,6 +86,20 @@ class RunConfig:
             raise ConfigError(_BAD_CHOICE.format(name="families", value=tuple(self.families),
                                                  choices=", ".join(known)))
         object.__setattr__(self, "families", tuple(self.families))
+
+    def for_data(self, data) -> "RunConfig":
+        """This config with ``families=None`` replaced by the defaults for ``data`` (a Dataset or DataSpec).
+
+        Examples
+        --------
+        >>> RunConfig(families=None).for_data(None).families
+        ('linear', 'gbm', 'deep')
+        """
+        if self.families is not None:
+            return self
+        from . import families
+
+        return dataclasses.replace(self, families=families.default_families(data))
 
     @property
     def resolved_repeats(self) -> int:
@@ -103,7 +120,7 @@ class RunConfig:
         out = dataclasses.asdict(self)
         out["repeats"] = self.resolved_repeats
         out["n_folds"] = self.resolved_folds
-        out["families"] = list(self.families)
+        out["families"] = None if self.families is None else list(self.families)
         return out
 
     def key(self) -> str:

@@ -1,10 +1,8 @@
-"""Metric registry, confidence intervals and the paired test between two models.
+"""Metric registry: each metric's name, label, task, direction and valid range, and scoring helpers.
 
 Scores come from out-of-fold predictions: class probabilities for
 classification (columns in class-index order), values for regression. The
-statistics follow Nadeau & Bengio (2003): fold scores of a k-fold are not
-independent (training sets overlap), so the variance of their mean is inflated
-by ``1/J + n_test/n_train`` instead of ``1/J``.
+intervals and tests built on these scores are in :mod:`dllab.stats`.
 """
 
 from __future__ import annotations
@@ -12,11 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 from sklearn import metrics as skm
 
-__all__ = ["Metric", "METRICS", "metrics_for", "primary_metric", "score_all", "corrected_ci",
-           "PairedTest", "paired_test", "bootstrap_ci"]
+__all__ = ["Metric", "METRICS", "metrics_for", "primary_metric", "score_all"]
 
 
 @dataclass(frozen=True)
@@ -111,133 +107,3 @@ def score_all(task: str, y_true, prediction) -> dict[str, float]:
     (0.667, 1.0)
     """
     return {m.name: m(y_true, prediction) for m in metrics_for(task)}
-
-
-# ---------------------------------------------------------------------------- statistics
-def _correction(n_splits: int, test_fraction: float) -> float:
-    # Nadeau & Bengio (2003): Var(mean) ≈ (1/J + n_test/n_train) σ².
-    return 1.0 / n_splits + test_fraction / (1.0 - test_fraction)
-
-
-def corrected_ci(scores, *, test_fraction: float, confidence: float = 0.95) -> tuple[float, float, float]:
-    """Mean of per-split scores and its corrected-variance t interval.
-
-    Parameters
-    ----------
-    scores : array-like of float
-        One score per split (NaN entries are ignored).
-    test_fraction : float
-        ``n_test / n`` of the splits (0.2 for 5-fold).
-    confidence : float, default=0.95
-
-    Returns
-    -------
-    (mean, low, high)
-
-    Examples
-    --------
-    >>> m, lo, hi = corrected_ci([0.80, 0.82, 0.81, 0.79, 0.83], test_fraction=0.2)
-    >>> round(m, 3), lo < m < hi
-    (0.81, True)
-    """
-    s = np.asarray(scores, dtype=float)
-    s = s[np.isfinite(s)]
-    if len(s) == 0:
-        return float("nan"), float("nan"), float("nan")
-    mean = float(s.mean())
-    if len(s) < 2:
-        return mean, float("nan"), float("nan")
-    se = np.sqrt(_correction(len(s), test_fraction) * s.var(ddof=1))
-    half = float(stats.t.ppf(0.5 + confidence / 2, df=len(s) - 1) * se)
-    return mean, mean - half, mean + half
-
-
-@dataclass(frozen=True)
-class PairedTest:
-    """Corrected resampled t-test of ``a - b`` over the same splits.
-
-    ``difference`` is in the metric's units (a positive value means ``a``
-    scored higher, whatever the metric's direction); ``better`` names the
-    model that is better on the metric, ``significant`` uses ``alpha``.
-    """
-
-    a: str
-    b: str
-    metric: str
-    difference: float
-    ci_low: float
-    ci_high: float
-    t: float
-    p_value: float
-    n_splits: int
-    better: str | None
-    significant: bool
-
-    def to_dict(self) -> dict:
-        return {k: (None if isinstance(v, float) and not np.isfinite(v) else v)
-                for k, v in self.__dict__.items()}
-
-
-def paired_test(a_scores, b_scores, *, test_fraction: float, higher_is_better: bool, a: str = "a",
-                b: str = "b", metric: str = "", alpha: float = 0.05) -> PairedTest:
-    """Nadeau-Bengio corrected resampled t-test on per-split score differences.
-
-    Examples
-    --------
-    >>> r = paired_test([.90, .91, .92, .90, .91], [.85, .86, .86, .84, .85], test_fraction=0.2,
-    ...                 higher_is_better=True, a="deep", b="gbm")
-    >>> r.better, r.significant, round(r.difference, 3)
-    ('deep', True, 0.056)
-    """
-    d = np.asarray(a_scores, dtype=float) - np.asarray(b_scores, dtype=float)
-    d = d[np.isfinite(d)]
-    n = len(d)
-    mean = float(d.mean()) if n else float("nan")
-    if n < 2:
-        t, p, lo, hi = float("nan"), float("nan"), float("nan"), float("nan")
-    else:
-        var = d.var(ddof=1)
-        se = np.sqrt(_correction(n, test_fraction) * var)
-        if se == 0:
-            t = 0.0 if mean == 0 else float(np.sign(mean) * np.inf)
-            p = 1.0 if mean == 0 else 0.0
-            lo = hi = mean
-        else:
-            t = mean / se
-            p = float(2 * stats.t.sf(abs(t), df=n - 1))
-            half = float(stats.t.ppf(0.975, df=n - 1) * se)
-            lo, hi = mean - half, mean + half
-    better = None
-    if np.isfinite(mean) and mean != 0:
-        better = a if (mean > 0) == higher_is_better else b
-    significant = bool(np.isfinite(p) and p < alpha)
-    return PairedTest(a=a, b=b, metric=metric, difference=mean, ci_low=lo, ci_high=hi, t=float(t),
-                      p_value=float(p), n_splits=n, better=better, significant=significant)
-
-
-def bootstrap_ci(metric: Metric, y_true, prediction, *, n_boot: int = 1000, confidence: float = 0.95,
-                 random_state: int | None = 0, n_classes: int | None = None) -> tuple[float, float, float]:
-    """Score on all rows and a percentile bootstrap interval over rows.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> y = np.array([0, 1] * 50); p = np.tile([[.3, .7]], (100, 1))
-    >>> s, lo, hi = bootstrap_ci(METRICS["accuracy"], y, p, n_boot=200)
-    >>> s, lo <= s <= hi
-    (0.5, True)
-    """
-    y_true, prediction = np.asarray(y_true), np.asarray(prediction)
-    rng = np.random.default_rng(random_state)
-    point = metric(y_true, prediction, n_classes=n_classes)
-    n = len(y_true)
-    boots = np.empty(n_boot)
-    for i in range(n_boot):
-        idx = rng.integers(0, n, n)
-        boots[i] = metric(y_true[idx], prediction[idx], n_classes=n_classes)
-    boots = boots[np.isfinite(boots)]
-    if len(boots) == 0:
-        return point, float("nan"), float("nan")
-    tail = (1 - confidence) / 2 * 100
-    lo, hi = np.percentile(boots, [tail, 100 - tail])
-    return point, float(lo), float(hi)

@@ -5,7 +5,7 @@ import pytest
 
 from dllab.analyses.comparison import Comparison, FitRecord, describe_test
 from dllab.config import RunConfig
-from dllab.metrics import paired_test
+from dllab.stats import paired_test
 from dllab.engine.runner import compare
 from dllab.engine.splits import make_splits
 

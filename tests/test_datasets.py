@@ -16,7 +16,8 @@ from dllab.datasets.loading import (_BAD_ROLE, _BAD_TASK, _BINARY_NOT_TWO, _DUPL
                                     _NOT_DATES, _NOTE_SAMPLED, _NOTE_TARGET_MISSING, _RARE_CLASS,
                                     _REGRESSION_NOT_NUMERIC, _ROLE_FOR_TARGET, _TARGET_ALL_MISSING,
                                     _TARGET_CONSTANT, _TARGET_NOT_FOUND, _TOO_MANY_CLASSES, _UNKNOWN_COLUMNS,
-                                    _UNKNOWN_DATASET, MAX_CLASSES)
+                                    MAX_CLASSES)
+from dllab.datasets.catalogue import UNKNOWN_DATASET as _UNKNOWN_DATASET
 from dllab.errors import ConfigError, DataError
 from dllab.datasets.schema import CONSTANT, EXCLUDED, IDENTIFIER, ROLES, TASKS
 

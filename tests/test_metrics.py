@@ -3,7 +3,8 @@ import pytest
 from scipy import stats
 from sklearn import metrics as skm
 
-from dllab.metrics import METRICS, bootstrap_ci, corrected_ci, metrics_for, paired_test, primary_metric, score_all
+from dllab.metrics import METRICS, metrics_for, primary_metric, score_all
+from dllab.stats import bootstrap_ci, corrected_ci, paired_test
 
 
 @pytest.fixture

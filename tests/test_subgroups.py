@@ -13,11 +13,14 @@ from dllab.analyses.comparison import Comparison, FitRecord
 from dllab.config import RunConfig
 from dllab.datasets import from_frame, load_builtin
 from dllab.errors import ConfigError, DataError
-from dllab.metrics import METRICS, bootstrap_ci
+from dllab.metrics import METRICS
+from dllab.stats import benjamini_hochberg, bootstrap_ci
 from dllab.engine.runner import compare
 from dllab.engine.splits import make_splits
-from dllab.analyses.subgroups import (_BAD_INT, _BAD_PAIR, _FEW_GROUPS, _UNKNOWN_COLUMN, Slice, benjamini_hochberg,
-                             shift_test, slice_table, subgroup_report)
+from dllab.analyses.subgroups import Slice, shift_test, slice_table, subgroup_report
+from dllab.analyses.subgroups._common import _BAD_INT, _UNKNOWN_COLUMN
+from dllab.analyses.subgroups.report import _BAD_PAIR
+from dllab.analyses.subgroups.shift import _FEW_GROUPS
 
 QUICK_LINEAR = RunConfig(budget="quick", families=("linear",), n_folds=3, n_jobs=1)
 

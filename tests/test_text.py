@@ -206,7 +206,7 @@ def test_pretrained_encoder_beats_tfidf_on_few_labelled_definitions(tmp_path, mo
     monkeypatch.setenv("DLLAB_CACHE_DIR", str(tmp_path))
     ds = load("wordnet_definitions", max_rows=400, n_folds=5)
     assert ds.n_rows == 400 and np.bincount(ds.y).tolist() == [50] * 8
-    cmp = compare(ds, config=RunConfig(budget="quick", device="cpu", n_folds=5, max_rows=400,
+    cmp = compare(ds, config=RunConfig(budget="quick", device="cpu", n_folds=5,
                                        families=("linear", "transfer")), keep_models=False)
     assert (cmp.overall["status"] == "ok").all()
     test = cmp.difference("transfer", "linear")

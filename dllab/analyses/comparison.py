@@ -12,7 +12,8 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from ..metrics import METRICS, PairedTest, corrected_ci, metrics_for, paired_test, primary_metric
+from ..metrics import METRICS, metrics_for, primary_metric
+from ..stats import PairedTest, corrected_ci, paired_test
 from .. import families as registry
 
 __all__ = ["FitRecord", "Comparison", "describe_test"]
@@ -266,7 +267,7 @@ def describe_test(test: PairedTest, *, metric: str) -> str:
 
     Examples
     --------
-    >>> from dllab.metrics import paired_test
+    >>> from dllab.stats import paired_test
     >>> t = paired_test([.80, .81, .80], [.81, .81, .81], test_fraction=1/3, higher_is_better=True,
     ...                 a="deep", b="gbm", metric="accuracy")
     >>> describe_test(t, metric="accuracy")

@@ -6,7 +6,6 @@ Exit status 0 on success, 2 with a one-line message on bad input or settings.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -28,7 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "on the same splits, with confidence intervals and paired tests.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    sub.add_parser("datasets", help="list the built-in datasets with size, task and lesson")
+    lst = sub.add_parser("datasets", help="list the built-in datasets with size, task and lesson")
+    _add_plugin_arg(lst)
 
     cmp = sub.add_parser("compare", help="compare the three model families on a dataset",
                          description="Compare a deep network, XGBoost and a linear model on DATA.")
@@ -76,7 +76,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_plugin_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--plugin", action="append", default=[], metavar="MODULE",
+                   help="import MODULE before the run; it registers model families with "
+                        "dllab.families.register (repeatable; see the README)")
+
+
 def _add_data_args(p: argparse.ArgumentParser) -> None:
+    _add_plugin_arg(p)
     p.add_argument("data", metavar="DATA",
                    help="built-in dataset name (see `datasets`), a CSV file, or a ZIP of images in one folder "
                         "per class (class/image.png; the class column is `label`)")
@@ -96,8 +103,8 @@ def _add_run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--repeats", type=int, default=None, help="times the k-fold split is repeated")
     p.add_argument("--device", choices=DEVICES, default="auto", help="device for the deep net (default: auto)")
     p.add_argument("--families", default=None,
-                   help="comma-separated subset of linear,gbm,deep,transfer (default: linear,gbm,deep, "
-                        "plus transfer for text data)")
+                   help="comma-separated registered families, e.g. linear,gbm,deep (default: the families "
+                        "that serve the data: linear,gbm,deep, plus transfer for text, plus plugins')")
     p.add_argument("--n-jobs", type=int, default=1, help="parallel fits (results do not depend on it)")
     p.add_argument("--json", type=Path, metavar="OUT.json", help="write the results as JSON")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -118,21 +125,42 @@ def _needs(args):
                  max_fit_seconds=args.max_fit_seconds)
 
 
-def _config(args, ds=None) -> RunConfig:
-    if args.families is None:
-        from ..models import default_families
-
-        families = default_families(ds)
-    else:
-        families = tuple(f.strip() for f in args.families.split(",") if f.strip())
+def _config(args) -> RunConfig:
+    # families=None: the defaults for the data, resolved by the Study once the data is loaded.
+    families = None if args.families is None else tuple(f.strip() for f in args.families.split(",") if f.strip())
     return RunConfig(budget=args.budget, n_folds=args.folds, repeats=args.repeats, seed=args.seed,
-                     device=args.device, max_rows=args.max_rows, n_jobs=args.n_jobs, families=families)
+                     device=args.device, n_jobs=args.n_jobs, families=families)
+
+
+def _recipe(args):
+    from ..datasets.recipe import DataRecipe
+
+    size = None
+    if args.image_size is not None:
+        size = _image_size(args.image_size)
+        path = Path(args.data)
+        if path.suffix.lower() != ".zip" or not path.is_file():
+            raise ConfigError(_IMAGE_SIZE_NOT_ZIP.format(data=args.data))
+    return DataRecipe(args.data, target=args.target, task=args.task, max_rows=args.max_rows, seed=args.seed,
+                      image_size=size)
+
+
+def _study(args, *, keep_models: bool = True):
+    """The :class:`~dllab.Study` of the subcommand's data and settings, and the progress bar (or None)."""
+    from ..study import Study
+
+    study = Study(_recipe(args), config=_config(args), keep_models=keep_models)
+    return study, _start(study.dataset, args)
 
 
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        from .. import families
+
+        for module in args.plugin:
+            families.load_plugin(module)
         if args.command == "datasets":
             return _datasets()
         if args.command == "compare":
@@ -172,23 +200,6 @@ def _datasets() -> int:
     return 0
 
 
-def _load(args, *, n_folds: int):
-    from ..datasets import from_frame, load
-
-    if args.image_size is None:
-        return load(args.data, target=args.target, task=args.task, max_rows=args.max_rows,
-                    random_state=args.seed, n_folds=n_folds)
-    from ..datasets.images import read_image_zip
-
-    size = _image_size(args.image_size)
-    path = Path(args.data)
-    if path.suffix.lower() != ".zip" or not path.is_file():
-        raise ConfigError(_IMAGE_SIZE_NOT_ZIP.format(data=args.data))
-    frame = read_image_zip(path, size=size)
-    return from_frame(frame, target=args.target, task=args.task, name=path.name, max_rows=args.max_rows,
-                      n_folds=n_folds, random_state=args.seed, source=str(path))
-
-
 def _image_size(value: str) -> tuple[int, int]:
     """``"28x20"`` -> ``(28, 20)``; ``"28"`` -> ``(28, 28)``."""
     from ..datasets.images import MAX_PIXELS
@@ -205,11 +216,11 @@ def _image_size(value: str) -> tuple[int, int]:
 def _compare(args) -> int:
     from ..analyses.comparison import describe_test
 
-    config, ds, cmp, progress = _run_comparison(args, keep_models=False)
+    study, progress = _study(args, keep_models=False)
+    cmp = study.run(progress=progress)
     if progress:
         progress.close()
-    print(_headline(ds, config)
-          + f"; {cmp.splits.n_folds}-fold x {cmp.splits.n_repeats} repeat(s)")
+    print(_headline(study) + f"; {cmp.splits.n_folds}-fold x {cmp.splits.n_repeats} repeat(s)")
     table = cmp.table()
     print(_table(tuple(table.columns), [tuple(map(str, r)) for r in table.itertuples(index=False)]))
     print(f"Mean of per-split scores with 95% CI (Nadeau-Bengio corrected). Primary metric: {cmp.metric}.")
@@ -220,9 +231,6 @@ def _compare(args) -> int:
 
 
 def _curve(args) -> int:
-    from ..analyses.curves import learning_curve
-
-    config = _config(args)
     sizes = None
     if args.sizes:
         try:
@@ -230,35 +238,29 @@ def _curve(args) -> int:
         except ValueError:
             raise ConfigError(f"--sizes {args.sizes!r} is not valid; give whole numbers separated by commas, "
                               f"e.g. --sizes 100,500,2000") from None
-    ds = _load(args, n_folds=config.resolved_folds)
-    config = _config(args, ds)  # default families depend on the data (transfer for text)
-    progress = _start(ds, args)
-    curve = learning_curve(ds, config=config, sizes=sizes, n_seeds=args.seeds, progress=progress,
-                           time_budget=args.time_budget)
+    study, progress = _study(args, keep_models=False)
+    curve = study.curve(sizes=sizes, n_seeds=args.seeds, time_budget=args.time_budget, reuse=False,
+                        progress=progress)
     if progress:
         progress.close()
-    print(_headline(ds, config) + f"; {args.seeds} subsample(s) per size, metric {curve.metric}")
+    print(_headline(study) + f"; {args.seeds} subsample(s) per size, metric {curve.metric}")
     table = curve.table()
     print(_table(tuple(table.columns), [tuple(map(str, r)) for r in table.itertuples(index=False)]))
     print(curve.conclusion())
     for note in curve.notes:
         print(f"note: {note}", file=sys.stderr)
-    _write_json(args.json, {"dataset": ds.summary(), "config": config.to_dict(), "curve": curve.to_dict()})
+    _write_json(args.json, {"dataset": study.dataset.summary(), "config": study.config.to_dict(),
+                            "curve": curve.to_dict()})
     return 0
 
 
 def _subgroups(args) -> int:
-    from ..analyses.subgroups import shift_test, subgroup_report
-
-    config, ds, cmp, progress = _run_comparison(args, keep_models=False)
-    shift = None
-    if args.shift:
-        shift = shift_test(ds, column=args.shift, config=config, progress=progress)
+    study, progress = _study(args, keep_models=False)
+    study.run(progress=progress)
+    report = study.subgroups(groups=tuple(args.group), min_size=args.min_size, shift=args.shift, progress=progress)
     if progress:
         progress.close()
-    report = subgroup_report(cmp, ds, groups=tuple(args.group), min_size=args.min_size, shift=shift,
-                             random_state=config.seed)
-    print(_headline(ds, config) + f"; {len(report.slices)} slices, metric {report.metric}")
+    print(_headline(study) + f"; {len(report.slices)} slices, metric {report.metric}")
     for fam in report.families:
         worst = report.worst(fam)
         print(f"\nWorst slices for {fam} (significant after Benjamini-Hochberg, ranked by gap x sqrt(size)):")
@@ -272,18 +274,19 @@ def _subgroups(args) -> int:
     print()
     for sentence in report.findings():
         print("- " + sentence)
-    _write_json(args.json, {"dataset": ds.summary(), "config": config.to_dict(), "subgroups": report.to_dict()})
+    _write_json(args.json, {"dataset": study.dataset.summary(), "config": study.config.to_dict(),
+                            "subgroups": report.to_dict()})
     return 0
 
 
 def _explain(args) -> int:
-    from ..analyses.explain import explain
-
-    config, ds, cmp, progress = _run_comparison(args, keep_models=True)
+    study, progress = _study(args)
+    study.run(progress=progress)
     if progress:
         progress.close()
-    ex = explain(cmp, ds, max_rows=args.rows, background=args.background, random_state=config.seed)
-    print(_headline(ds, config) + f"; {ex.n_rows} rows explained, output space: {ex.output_space}")
+    ex = study.explanation(max_rows=args.rows, background=args.background)
+    ds = study.dataset
+    print(_headline(study) + f"; {ex.n_rows} rows explained, output space: {ex.output_space}")
     d = ex.to_dict()
     cols = sorted(ds.feature_columns, key=lambda c: -max(m["importance"].get(c, 0) for m in d["models"]))[:15]
     header = ("column", *[m["name"] for m in d["models"]])
@@ -295,56 +298,36 @@ def _explain(args) -> int:
                    f"{m['additivity_max_error']:.2g}") for m in d["models"]]))
     for sentence in ex.statements():
         print("- " + sentence)
-    _write_json(args.json, {"dataset": ds.summary(), "config": config.to_dict(), "explanations": d})
+    _write_json(args.json, {"dataset": ds.summary(), "config": study.config.to_dict(), "explanations": d})
     return 0
 
 
 def _report(args) -> int:
-    from ..analyses.curves import learning_curve
-    from ..analyses.explain import explain
-    from ..present.report import html_report, report_json
-    from ..analyses.subgroups import subgroup_report
-    from ..analyses.verdict import verdict
-
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
     unknown = skip - {"curve", "subgroups", "explain"}
     if unknown:
         raise ConfigError(f"--skip {args.skip!r} names {', '.join(sorted(unknown))}; choose from curve, subgroups, "
                           f"explain.")
     needs = _needs(args)  # checked before any training
-    config, ds, cmp, progress = _run_comparison(args, keep_models="explain" not in skip)
-    curve = None
+    study, progress = _study(args, keep_models="explain" not in skip)
+    study.run(progress=progress)
     if "curve" not in skip:
-        curve = learning_curve(ds, config=config, n_seeds=2, comparison=cmp, progress=progress)
+        study.curve(n_seeds=2, progress=progress)  # the comparison's fits are its full-size point
     if progress:
         progress.close()
-    subgroups = None if "subgroups" in skip else subgroup_report(cmp, ds, groups=tuple(args.group),
-                                                                  random_state=config.seed)
-    explanation = None if "explain" in skip else explain(cmp, ds, max_rows=300, random_state=config.seed)
-    v = verdict(cmp, curve=curve, subgroups=subgroups, explanation=explanation, dataset=ds, needs=needs)
-    parts = dict(dataset=ds, config=config, comparison=cmp, verdict=v, curve=curve, subgroups=subgroups,
-                 explanation=explanation)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(html_report(**parts), encoding="utf-8")
-    print(_headline(ds, config))
+    if "subgroups" not in skip:
+        study.subgroups(groups=tuple(args.group))
+    if "explain" not in skip:
+        study.explanation(max_rows=300)
+    v = study.verdict(needs)
+    study.to_html(args.out, needs=needs)
+    print(_headline(study))
     print(f"Verdict: {v.headline}")
     for sentence in v.statements():
         print("- " + sentence)
     print(f"wrote {args.out}", file=sys.stderr)
-    _write_json(args.json, report_json(**parts))
+    _write_json(args.json, study.to_dict(needs))
     return 0
-
-
-def _run_comparison(args, *, keep_models: bool):
-    """Settings, data and comparison for a subcommand; the progress bar stays open for more work."""
-    from ..engine.runner import compare
-
-    config = _config(args)
-    ds = _load(args, n_folds=config.resolved_folds)
-    config = _config(args, ds)  # default families depend on the data (transfer for text)
-    progress = _start(ds, args)
-    cmp = compare(ds, config=config, progress=progress, keep_models=keep_models)
-    return config, ds, cmp, progress
 
 
 def _start(ds, args):
@@ -353,17 +336,20 @@ def _start(ds, args):
     return None if args.quiet else _ProgressBar()
 
 
-def _headline(ds, config) -> str:
+def _headline(study) -> str:
+    ds, config = study.dataset, study.config
     sampled = f" (sampled from {ds.n_rows_total:,})" if ds.n_rows_total != ds.n_rows else ""
     return (f"{ds.name}: {ds.n_rows:,} rows{sampled}, {len(ds.feature_columns)} features, task {ds.task}; "
             f"budget {config.budget}, seed {config.seed}")
 
 
 def _write_json(path, payload) -> None:
+    from ..present.report import to_json_bytes
+
     if path is None:
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(payload, indent=2))
+    path.write_bytes(to_json_bytes(payload))
     print(f"wrote {path}", file=sys.stderr)
 
 

@@ -55,6 +55,7 @@ class Scenario:
     dataset : str
         A built-in name (:func:`dllab.datasets.builtin_names`).
     max_rows : int
+        Rows sampled from it (seeded with the run's seed).
     config : RunConfig
         The quick budget with 3 folds (the verdict needs at least 3 shared splits; the text scenario
         uses 5, where a 3-fold paired test with 2 degrees of freedom was too fragile).
@@ -85,6 +86,13 @@ class Scenario:
     shift_column: str | None = None
     choices: tuple = CHOICES
 
+    @property
+    def recipe(self):
+        """The data of the scenario: the built-in sampled to ``max_rows``."""
+        from ..datasets.recipe import DataRecipe
+
+        return DataRecipe(self.dataset, max_rows=self.max_rows)
+
     def cost(self) -> float:
         """A rough cost: rows x fits, the deep net (and the encoder) counting 10 times a fast model."""
         weight = sum(10 if f in ("deep", "transfer") else 1 for f in self.config.families)
@@ -106,19 +114,19 @@ def scenarios() -> list[Scenario]:
                  "569 tumours, 30 numeric measurements each, benign or malignant.",
                  "With a few hundred clean rows a linear model is as accurate as a deep net, at a fraction of the "
                  "cost: the simplest model that is not beaten is the answer.",
-                 "breast_cancer", 569, _quick(max_rows=569), "compare", "linear",
+                 "breast_cancer", 569, _quick(), "compare", "linear",
                  "Nearly linearly separable; every family scores ~96-98% and the differences are within noise."),
         Scenario("linear", "A simple linear relationship",
                  "Generated data: the target is a weighted sum of 10 columns plus noise.",
                  "When the truth is linear nothing beats a linear model; extra flexibility only adds variance.",
-                 "linear", 600, _quick(max_rows=600), "compare", "linear",
+                 "linear", 600, _quick(), "compare", "linear",
                  "The data is generated linear; the linear model is the exact model class."),
         Scenario("smooth_big", "Lots of smooth data",
                  "A smooth function of oblique directions with many interactions, plus axis-aligned steps; "
                  "10,000 rows of 100,000.",
                  "Smooth, oblique interactions favour a neural net as data grows: the curve shows boosting ahead "
                  "on a few hundred rows and the deep net overtaking it as rows grow.",
-                 "smooth_interactions", 10_000, _quick(max_rows=10_000), "curve", "deep",
+                 "smooth_interactions", 10_000, _quick(), "curve", "deep",
                  "The generator is built so that boosting leads on a few hundred rows (the steps) and a network "
                  "overtakes it by ~5,000 rows (the smooth oblique half); 10,000 rows are past that point."),
     ]
@@ -130,7 +138,7 @@ def scenarios() -> list[Scenario]:
             "Neighbouring samples belong together and a pattern can appear anywhere: a convolutional network "
             "shares one detector across positions; a linear model and boosting on raw samples must learn each "
             "position separately.",
-            "mnist1d", 4000, _quick(max_rows=4000), "compare", "deep",
+            "mnist1d", 4000, _quick(), "compare", "deep",
             "MNIST-1D was built to separate convolutional networks from simpler models: its authors report "
             "94% for a CNN against 32% for logistic regression and 68% for an MLP (the package README)."))
     if "wordnet_definitions" in names:
@@ -142,7 +150,7 @@ def scenarios() -> list[Scenario]:
             "TF-IDF with a linear model has to learn every word from the labels, and a network trained from "
             "scratch has even less to go on. Pretraining, not depth, is what wins.",
             "wordnet_definitions", 600,
-            RunConfig(budget="quick", n_folds=5, families=("linear", "deep", "transfer"), max_rows=600),
+            RunConfig(budget="quick", n_folds=5, families=("linear", "deep", "transfer")),
             "compare", "deep",
             "Definitions of one kind share few words, so TF-IDF sees mostly new words; measured on 400-1,600 rows "
             "(benchmarks/transfer.py) the encoder + head leads TF-IDF by 8-23 points (p <= 0.011). It is reported "
@@ -152,7 +160,7 @@ def scenarios() -> list[Scenario]:
                  "Customers: region, age, income, tenure, plan; did they churn? 2,000 rows.",
                  "A good overall score can hide a group where the rule is reversed (region North, age < 25): the "
                  "linear model cannot express it, boosting can. Look at the worst slices, not only the average.",
-                 "planted_subgroup", 2000, _quick(("linear", "gbm"), max_rows=2000), "subgroups", "gbm",
+                 "planted_subgroup", 2000, _quick(("linear", "gbm")), "subgroups", "gbm",
                  "The planted subgroup is an interaction a linear model cannot represent; boosting splits on it. "
                  "Overall the two are close, so the verdict turns on the failure slice (a model that fails a group "
                  "is not reliable)."),
@@ -160,7 +168,7 @@ def scenarios() -> list[Scenario]:
                  "The same customers; the model will be used in a region it was not trained on.",
                  "A random split overstates how well a model travels: holding out a whole region shows the drop "
                  "you would see after a population shift.",
-                 "planted_subgroup", 2000, _quick(("linear", "gbm"), max_rows=2000), "shift", "gbm",
+                 "planted_subgroup", 2000, _quick(("linear", "gbm")), "shift", "gbm",
                  "Boosting is the model that does not fail the planted subgroup; the shift test shows every model "
                  "losing accuracy on the held-out region.", shift_column="region"),
         Scenario("explainability", "An explainability requirement",
@@ -168,7 +176,7 @@ def scenarios() -> list[Scenario]:
                  "person it concerns.",
                  "Requirements can override the scores: boosting is ahead by 1-2 points, less than the large gap "
                  "that would justify giving up an exact, additive explanation, so the linear model is recommended.",
-                 "adult", 3000, _quick(("linear", "gbm"), max_rows=3000), "explain", "linear",
+                 "adult", 3000, _quick(("linear", "gbm")), "explain", "linear",
                  "Boosting beats the linear model by ~1-2 points on adult: below 3 practical differences, so the "
                  "explainability need keeps the linear model.", needs=Needs(explain_each_decision=True)),
     ]
@@ -194,54 +202,44 @@ def guess_was_right(guess: str | None, summary: dict) -> bool:
 
 
 # =========================================================================== running
-def _figure(s: Scenario, ds, cmp, *, progress=None):
-    """Run the scenario's analysis; returns ``(figure, analyses for the verdict)``."""
+def _figure(s: Scenario, study, *, progress=None):
+    """Run the scenario's analysis in ``study``; returns its key figure."""
     from ..present import plots
 
+    cmp = study.comparison
     if s.analysis == "curve":
-        from ..analyses.curves import learning_curve
-
         # Three small sizes plus the comparison's own fits (reused, not refitted) at the full training fold.
         n_train = len(cmp.splits[0][0])
-        lc = learning_curve(ds, config=s.config, sizes=[250, 1000, 2500, n_train], n_seeds=1, comparison=cmp,
-                            progress=progress, n_boot=50)
-        return plots.learning_curve_figure(lc), {"curve": lc}
+        lc = study.curve(sizes=[250, 1000, 2500, n_train], n_seeds=1, progress=progress, n_boot=50)
+        return plots.learning_curve_figure(lc)
     if s.analysis in ("subgroups", "shift"):
-        from ..analyses.subgroups import shift_test, subgroup_report
-
-        rows = None
+        rep = study.subgroups(shift=s.shift_column if s.analysis == "shift" else None, max_shift_groups=4,
+                              n_boot=100, progress=progress)
         if s.analysis == "shift":
-            rows = shift_test(ds, column=s.shift_column, config=s.config, max_groups=4, progress=progress)
-        rep = subgroup_report(cmp, ds, shift=rows, random_state=s.config.seed, n_boot=100)
-        if rows is not None:
-            return plots.shift_figure(rows), {"subgroups": rep}
+            return plots.shift_figure(rep.shift)
         worst = next((f for f in rep.families if len(rep.worst(f))), rep.families[0])
-        return plots.worst_slices_figure(rep, worst), {"subgroups": rep}
+        return plots.worst_slices_figure(rep, worst)
     if s.analysis == "explain":
-        from ..analyses.explain import explain
-
-        ex = explain(cmp, ds, max_rows=300, n_boot=100, random_state=s.config.seed)
-        return plots.importance_figure(ex), {"explanation": ex}
-    return plots.comparison_figure(cmp), {}
+        return plots.importance_figure(study.explanation(max_rows=300, n_boot=100))
+    return plots.comparison_figure(cmp)
 
 
 def run_scenario(s: Scenario, *, progress=None) -> dict:
-    """Run ``s`` end to end: load, compare, its analysis, the verdict. Returns a JSON-ready summary.
+    """Run ``s`` end to end as a :class:`~dllab.Study`: load, compare, its analysis, the verdict.
 
-    Keys: ``scenario``, ``cache_key``, ``dataset`` (name, sha256, rows), ``config``, ``verdict``
-    (``Verdict.to_dict()``), ``scores`` (family -> primary metric), ``metric``, ``figure`` (plotly JSON),
-    ``seconds``, ``computed_at``.
+    Returns a JSON-ready summary. Keys: ``scenario``, ``cache_key``, ``dataset`` (name, sha256,
+    rows), ``config``, ``verdict`` (``Verdict.to_dict()``), ``scores`` (family -> primary metric),
+    ``metric``, ``figure`` (plotly JSON), ``seconds``, ``computed_at``.
     """
-    from ..engine import runner
-    from ..datasets import load
-    from ..present.report import _finite, _plain
-    from ..analyses.verdict import verdict
+    from ..present.report import to_json_ready
+    from ..study import Study
 
     t0 = time.perf_counter()
-    ds = load(s.dataset, max_rows=s.max_rows, random_state=s.config.seed)
-    cmp = runner.compare(ds, config=s.config, progress=progress)
-    fig, analyses = _figure(s, ds, cmp, progress=progress)
-    v = verdict(cmp, dataset=ds, needs=s.needs, **analyses)
+    study = Study(s.recipe, config=s.config)
+    cmp = study.run(progress=progress)
+    fig = _figure(s, study, progress=progress)
+    v = study.verdict(s.needs)
+    ds = study.dataset
     summary = {
         "scenario": s.id, "cache_key": cache_key(s), "expected": s.expected,
         "dataset": {"name": s.dataset, "sha256": ds.sha256, "rows": int(ds.n_rows)},
@@ -250,7 +248,7 @@ def run_scenario(s: Scenario, *, progress=None) -> dict:
         "verdict": v.to_dict(), "figure": json.loads(fig.to_json()),
         "seconds": time.perf_counter() - t0, "computed_at": time.strftime("%Y-%m-%d %H:%M:%S"),
     }
-    return json.loads(json.dumps(_finite(summary), default=_plain, allow_nan=False))
+    return to_json_ready(summary)
 
 
 # =========================================================================== disk cache

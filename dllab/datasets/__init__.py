@@ -14,7 +14,8 @@ Examples
 
 from .catalogue import BuiltinInfo, builtin_names, catalogue, load_builtin, size_of
 from .dataset import Dataset
-from .loading import from_frame, load, read_csv
+from .dispatch import load
+from .loading import from_frame, read_csv
 from .synthetic import make_linear, make_planted_subgroup, make_smooth_interactions, planted_subgroup_rule
 
 __all__ = ["Dataset", "BuiltinInfo", "catalogue", "builtin_names", "load_builtin", "load", "from_frame",

@@ -17,12 +17,16 @@ import pandas as pd
 
 from ..errors import DataError
 from .dataset import Dataset
-from .loading import _UNKNOWN_DATASET, from_frame, read_csv
+from .loading import from_frame, read_csv
 
-__all__ = ["BuiltinInfo", "catalogue", "load_builtin", "builtin_names", "size_of"]
+__all__ = ["BuiltinInfo", "catalogue", "load_builtin", "builtin_names", "is_builtin", "size_of", "UNKNOWN_DATASET"]
 
 #: Folder of the bundled data files (the repository's ``datasets/``).
 DATA_DIR = Path(__file__).resolve().parents[2] / "datasets"
+
+#: The refusal of a name that is not a built-in (``dllab.datasets.load`` also says no file has that path).
+UNKNOWN_DATASET = ("{name!r} is neither a built-in dataset nor an existing file; built-ins are "
+                   "{names}. Pass one of them or the path of a CSV file.")
 
 
 @dataclass(frozen=True)
@@ -363,14 +367,31 @@ def builtin_names() -> list[str]:
     return list(_BUILTINS)
 
 
-def load_builtin(name: str, *, random_state: int | None = 0, max_rows: int = 100_000,
-                 n_folds: int = 5) -> Dataset:
-    """Load a built-in dataset with its default target and task.
+def is_builtin(name) -> bool:
+    """Whether ``name`` is the name of a built-in dataset (a path or any other object is not).
+
+    Examples
+    --------
+    >>> is_builtin("penguins"), is_builtin("penguins.csv")
+    (True, False)
+    """
+    return isinstance(name, str) and name in _BUILTINS
+
+
+def load_builtin(name: str, *, target: str | None = None, task: str | None = None, roles: dict | None = None,
+                 exclude=(), random_state: int | None = 0, max_rows: int = 100_000, n_folds: int = 5) -> Dataset:
+    """Load a built-in dataset, by default with the catalogue's target and task.
 
     Parameters
     ----------
     name : str
         One of :func:`builtin_names`.
+    target : str, optional
+        Column to predict; default: the catalogue's.
+    task : {"binary", "multiclass", "regression"}, optional
+        Overrides the task; default: the catalogue's for its own target, inferred for another.
+    roles, exclude
+        As in :func:`dllab.datasets.from_frame`.
     random_state : int or None, default=0
         Seeds the sampling and, for synthetic datasets, the data.
     max_rows : int, default=100_000
@@ -396,12 +417,7 @@ def load_builtin(name: str, *, random_state: int | None = 0, max_rows: int = 100
     (344, 'species', 'multiclass')
     """
     if name not in _BUILTINS:
-        raise DataError(_UNKNOWN_DATASET.format(name=name, names=", ".join(_BUILTINS)))
-    return _load(name, max_rows=max_rows, n_folds=n_folds, random_state=random_state)
-
-
-def _load(name, *, target=None, task=None, roles=None, exclude=(), max_rows=100_000, n_folds=5,
-          random_state=0) -> Dataset:
+        raise DataError(UNKNOWN_DATASET.format(name=name, names=", ".join(_BUILTINS)))
     info, loader = _BUILTINS[name]
     frame, notices, meta = loader(random_state)
     if target is None:

@@ -53,8 +53,8 @@ import pandas as pd
 from ..errors import DataError, preview
 
 __all__ = ["IMAGE_EXTENSIONS", "MAX_PIXELS", "MAX_FILE_BYTES", "IMAGE_ATTR", "LABEL_COLUMN", "ImageSizeError",
-           "read_image_zip", "pixel_columns", "detect_pixels", "mark_image", "image_array", "load_digits_frame",
-           "load_mnist1d_frame"]
+           "read_image_zip", "pixel_columns", "detect_pixels", "NOTE_PIXELS", "mark_image", "image_array",
+           "load_digits_frame", "load_mnist1d_frame"]
 
 #: File extensions read as images (case-insensitive).
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
@@ -103,7 +103,8 @@ _NOT_PIXELS = ("column {column!r} is not a pixel column: pixel columns must be n
 _NOTE_ZIP = "read {n:,} images in {k} classes from {name} as {h}x{w} greyscale ({what})"
 _NOTE_RESIZED = "resized {n:,} of {total:,} images to {w}x{h} (bilinear)"
 _NOTE_SKIPPED = "ignored {n:,} file(s) that are hidden or not images, e.g. {files}"
-_NOTE_PIXELS = "read {n} numeric columns as {h}x{w} greyscale images (pixel values 0-255)"
+#: The notice of a table whose columns :func:`detect_pixels` reads as pixels (``from_frame`` gives it).
+NOTE_PIXELS = "read {n} numeric columns as {h}x{w} greyscale images (pixel values 0-255)"
 
 
 # =========================================================================== shape helpers

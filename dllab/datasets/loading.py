@@ -4,7 +4,7 @@
 files it cannot read faithfully (non-UTF-8 bytes, a missing header, duplicate
 column names). ``from_frame`` validates a table for modelling, infers roles and
 the task (``dllab.datasets.schema``), and records every change it makes as a notice.
-``load`` does both for a CSV path, or loads a built-in dataset by name.
+``dllab.datasets.load`` (:mod:`dllab.datasets.dispatch`) does both for a CSV path.
 
 Decisions worth knowing:
 
@@ -38,8 +38,9 @@ from ..errors import ConfigError, DataError, preview
 from .schema import (CONSTANT, DATETIME, EXCLUDED, FEATURE_ROLES, IDENTIFIER, NA_VALUES, NUMERIC, ROLES,
                       TASKS, TEXT, infer_roles, infer_task, is_missing, non_dates, non_numeric)
 from .dataset import Dataset
+from .images import NOTE_PIXELS, detect_pixels
 
-__all__ = ["read_csv", "from_frame", "load", "MAX_CLASSES"]
+__all__ = ["read_csv", "from_frame", "MAX_CLASSES"]
 
 #: Classification targets with more distinct values than this are refused.
 MAX_CLASSES = 100
@@ -99,8 +100,6 @@ _BAD_ROLE = "roles gives column {column!r} the role {role!r}, which is not a rol
 _UNKNOWN_COLUMNS = "{what} names column(s) {columns} that are not in the data; columns are {available}."
 _ROLE_FOR_TARGET = ("{what} names the target column {target!r}; the target has no role. "
                     "Remove it from {what} or choose another target.")
-_UNKNOWN_DATASET = ("{name!r} is neither a built-in dataset nor an existing file; built-ins are "
-                    "{names}. Pass one of them or the path of a CSV file.")
 _BAD_SETTING = "{name}={value!r} is not valid; it must be an integer of at least {low}."
 
 # Notices (things done to the data that the user is told about)
@@ -453,8 +452,6 @@ def _modality(frame, roles, image_info, *, target):
     Text: any column with the role ``text`` makes the dataset a text dataset
     whose text columns are features (``meta["text_columns"]``).
     """
-    from .images import detect_pixels
-
     text = [c for c in frame.columns if roles.get(c) == TEXT]
     # Pixel candidates: every column but the target that the user did not exclude
     # (constant border pixels are still pixels).
@@ -467,10 +464,8 @@ def _modality(frame, roles, image_info, *, target):
         return "text", {"text_columns": text}, [_NOTE_TEXT.format(columns=preview(text))]
     shape = detect_pixels(frame, pixels) if len(pixels) >= 64 else None
     if shape is not None:
-        from .images import _NOTE_PIXELS
-
         meta = {"image_shape": shape, "pixel_columns": pixels}
-        return "image", meta, [_NOTE_PIXELS.format(n=len(pixels), h=shape[0], w=shape[1])]
+        return "image", meta, [NOTE_PIXELS.format(n=len(pixels), h=shape[0], w=shape[1])]
     return "tabular", {}, []
 
 
@@ -571,49 +566,3 @@ def _sample_positions(y: pd.Series, *, task: str, max_rows: int, n_folds: int, r
     chosen = [rng.choice(np.flatnonzero(codes == k), size=int(take[k]), replace=False)
               for k in range(len(counts))]
     return np.sort(np.concatenate(chosen))
-
-
-# =========================================================================== load
-def load(name_or_path, *, target: str | None = None, task: str | None = None, roles: dict | None = None,
-         exclude=(), max_rows: int = 100_000, n_folds: int = 5, random_state: int | None = 0) -> Dataset:
-    """Load a built-in dataset by name, or a CSV file by path.
-
-    Parameters
-    ----------
-    name_or_path : str or path
-        A name from ``dllab.datasets.catalogue()`` or the path of a CSV file.
-    target, task, roles, exclude, max_rows, n_folds, random_state
-        As in :func:`from_frame`. For a built-in, ``target`` and ``task`` default
-        to the catalogue's.
-
-    Returns
-    -------
-    Dataset
-
-    Raises
-    ------
-    DataError
-        If the name is neither a built-in nor an existing file, or the data is
-        not usable (see :func:`read_csv` and :func:`from_frame`).
-
-    Examples
-    --------
-    >>> load("penguins").summary()["task"]
-    'multiclass'
-    """
-    from .catalogue import _BUILTINS, _load
-
-    if isinstance(name_or_path, str) and name_or_path in _BUILTINS:
-        return _load(name_or_path, target=target, task=task, roles=roles, exclude=exclude,
-                     max_rows=max_rows, n_folds=n_folds, random_state=random_state)
-    path = Path(name_or_path)
-    if not path.is_file():
-        raise DataError(_UNKNOWN_DATASET.format(name=str(name_or_path), names=", ".join(_BUILTINS)))
-    if path.suffix.lower() == ".zip":
-        from .images import read_image_zip
-
-        df = read_image_zip(path)
-    else:
-        df = read_csv(path)
-    return from_frame(df, target=target, task=task, roles=roles, exclude=exclude, name=path.name,
-                      max_rows=max_rows, n_folds=n_folds, random_state=random_state, source=str(path))

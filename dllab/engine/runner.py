@@ -191,7 +191,7 @@ def compare(ds, *, config: RunConfig | None = None, progress=None, should_stop=N
     >>> cmp.best()                                                         # doctest: +SKIP
     'linear'
     """
-    config = config or RunConfig()
+    config = (config or RunConfig()).for_data(ds)
     X, y = ds.X, ds.y
     splits = make_splits(y, task=ds.task, n_folds=config.resolved_folds, n_repeats=config.resolved_repeats,
                          random_state=config.seed)

@@ -1,4 +1,4 @@
-"""Input checks shared by the three families, with scikit-learn's own messages."""
+"""Input checks shared by the estimators (every classifier encodes its labels here), with scikit-learn's messages."""
 
 from __future__ import annotations
 

@@ -17,20 +17,18 @@ import time
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.preprocessing import LabelEncoder
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
+from sklearn.utils.validation import check_array, check_is_fitted
 from torch import nn
 
 from ..errors import ConfigError
-from .deep import _private_torch_rng, _seeds, _torch_threads
+from ._validation import encode_classes
 from .device import resolve_device
+from .torch_utils import private_torch_rng, seeds, torch_threads
 
 __all__ = ["CNNClassifier", "cnn_model"]
 
 _BAD_SHAPE = ("image_shape={shape!r} does not fit X with {n} columns; pass (height, width) with "
               "height * width == {n}.")
-_ONE_CLASS = "Classifier needs at least 2 classes; got 1 class: {label!r}."
 _BAD_BUDGET = "budget={budget!r} is not valid here; choose 'quick' or 'standard'."
 
 _PRESETS = {
@@ -153,7 +151,8 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
     def _images(self, X, *, reset):
         if hasattr(X, "columns") and reset:
             self.feature_names_in_ = np.asarray(X.columns, dtype=object)
-        arr = check_array(np.asarray(X, dtype=np.float64), dtype=np.float32)
+        # The inner check refuses sparse input with scikit-learn's own message.
+        arr = check_array(check_array(X, dtype=np.float64), dtype=np.float32)
         if reset:
             self.n_features_in_ = arr.shape[1]
             shape = self.image_shape
@@ -171,28 +170,20 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
     def fit(self, X, y):
         start = time.perf_counter()
         images = self._images(X, reset=True)
-        if y is None:
-            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
-        y = column_or_1d(check_array(y, ensure_2d=False, dtype=None), warn=True)
-        check_classification_targets(y)
-        if len(y) != len(images):
-            raise ValueError(f"X has {len(images)} rows but y has {len(y)}; pass one label per row.")
-        self._label = LabelEncoder().fit(y)
-        self.classes_ = self._label.classes_
-        if len(self.classes_) < 2:
-            raise ValueError(_ONE_CLASS.format(label=self.classes_[0]))
-        codes = torch.as_tensor(self._label.transform(y).astype(np.int64))
+        codes = encode_classes(self, y)
+        if len(codes) != len(images):
+            raise ValueError(f"X has {len(images)} rows but y has {len(codes)}; pass one label per row.")
         self.device_ = resolve_device(self.device)
-        _, shift_seed, torch_seed = (int(s) for s in _seeds(self.random_state))
+        _, shift_seed, torch_seed = (int(s) for s in seeds(self.random_state))
         mean, std = float(images.mean()), float(images.std()) or 1.0
         self.scale_ = (mean, std)
         dev = torch.device(self.device_)
         x = torch.as_tensor((images - mean) / std).to(dev)
-        codes = codes.to(dev)
+        codes = torch.as_tensor(codes).to(dev)
         gen = torch.Generator().manual_seed(shift_seed)
         batch_size = int(max(8, min(self.batch_size, len(x) // 4 or 1)))
         steps = int(self.max_epochs) * int(np.ceil(len(x) / batch_size))
-        with _torch_threads(self.n_threads, images.size), _private_torch_rng(torch_seed, self.device_):
+        with torch_threads(self.n_threads, images.size), private_torch_rng(torch_seed, self.device_):
             self.module_ = _ConvNet(image_shape=self.image_shape_, channels=tuple(self.channels),
                                     d_hidden=self.d_hidden, d_out=len(self.classes_),
                                     dropout=self.dropout).to(dev)
@@ -225,7 +216,7 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         dev = torch.device(self.device_)
         x = torch.as_tensor((images - mean) / std)
         self.module_.eval()
-        with _torch_threads(self.n_threads, images.size):
+        with torch_threads(self.n_threads, images.size):
             out = [torch.softmax(self.module_(x[i:i + 1024].to(dev)).float(), dim=1).cpu()
                    for i in range(0, len(x), 1024)]
         return torch.cat(out).numpy().astype(np.float64)

@@ -11,13 +11,13 @@ layer, which keeps a CPU busy with large matmuls rather than Python overhead.
 
 Randomness never touches the caller's state: shuffling and the inner split use
 their own generators, and module initialisation and dropout (which draw from
-torch's global generator) run inside :func:`_private_torch_rng`, which seeds a
-forked copy and restores the caller's state afterwards.
+torch's global generator) run inside
+:func:`~dllab.models.torch_utils.private_torch_rng`, which seeds a forked copy and
+restores the caller's state afterwards.
 """
 
 from __future__ import annotations
 
-import contextlib
 import math
 import time
 import warnings
@@ -30,9 +30,10 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from ..errors import ConfigError
-from .preprocessing import DeepPreprocessor, as_frame
+from .preprocessing import DeepPreprocessor
 from ._validation import check_features, check_target, encode_classes
-from .device import available_threads, fit_threads, resolve_device
+from .device import resolve_device
+from .torch_utils import private_torch_rng, seeds, torch_threads
 
 __all__ = ["DeepTabularClassifier", "DeepTabularRegressor", "deep_model"]
 
@@ -58,47 +59,6 @@ _PRESETS = {
     "standard": dict(arch="tabm-mini", k=8, n_blocks=2, d_block=256, d_embedding=16, n_bins=48,
                      dropout=0.0, batch_size=512, lr=2e-3, max_epochs=200, patience=16, max_steps=4000),
 }
-
-
-# ======================================================================================
-# Randomness and threads
-# ======================================================================================
-@contextlib.contextmanager
-def _private_torch_rng(seed: int, device: str):
-    """Seed torch's global generator(s) inside a fork and restore the caller's state.
-
-    tabm/rtdl initialise parameters and ``nn.Dropout`` draws masks from the global
-    generator; forking confines both to this fit without global seeding.
-    """
-    devices = [torch.cuda.current_device()] if device == "cuda" else []
-    with torch.random.fork_rng(devices=devices):
-        torch.default_generator.manual_seed(seed)  # not torch.manual_seed: that seeds every GPU
-        if devices:
-            torch.cuda.manual_seed(seed)  # the current device only, which fork_rng restores
-        yield
-
-
-@contextlib.contextmanager
-def _torch_threads(n_threads: int | None, n_cells: int | None = None):
-    """Use :func:`~dllab.models.device.fit_threads` threads and restore the caller's setting.
-
-    ``n_cells`` (rows x columns of the data at hand) picks one thread for small data; without it,
-    every available core (honouring ``OMP_NUM_THREADS``, which joblib's workers set to their share
-    of the cores, so parallel fits do not oversubscribe the machine).
-    """
-    previous = torch.get_num_threads()
-    wanted = fit_threads(n_threads, n_cells) if n_cells is not None else (n_threads or available_threads())
-    torch.set_num_threads(int(wanted))
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
-
-
-def _seeds(random_state) -> np.ndarray:
-    """Three independent seeds (split, preprocessing, torch) from ``random_state``."""
-    entropy = None if random_state is None else int(random_state)
-    return np.random.SeedSequence(entropy).generate_state(3)
 
 
 # ======================================================================================
@@ -208,7 +168,7 @@ class _DeepBase(BaseEstimator):
         if self.arch not in ("tabm-mini", "mlp"):
             raise ConfigError(_BAD_ARCH.format(arch=self.arch))
         self.device_ = resolve_device(self.device)
-        split_seed, prep_seed, torch_seed = (int(s) for s in _seeds(self.random_state))
+        split_seed, prep_seed, torch_seed = (int(s) for s in seeds(self.random_state))
         start = time.perf_counter()
 
         n_val = int(round(self.validation_fraction * len(X))) if self.validation_fraction else 0
@@ -237,7 +197,7 @@ class _DeepBase(BaseEstimator):
         dev = torch.device(self.device_)
         t_num, t_flat, t_y = (torch.as_tensor(a).to(dev) for a in (x_num, x_flat, y))
         cells = x_num.size + x_flat.size
-        with _torch_threads(self.n_threads, cells), _private_torch_rng(torch_seed, self.device_):
+        with torch_threads(self.n_threads, cells), private_torch_rng(torch_seed, self.device_):
             self.module_ = _TabularNet(
                 bins=bins, flat_sizes=flat_sizes, d_out=d_out, arch=self.arch, k=self.k,
                 n_blocks=self.n_blocks, d_block=self.d_block, dropout=self.dropout,
@@ -324,7 +284,7 @@ class _DeepBase(BaseEstimator):
         X = self._check_X(X, reset=False)
         x_num, x_flat = self._inputs(X)
         dev = torch.device(self.device_)
-        with _torch_threads(self.n_threads, x_num.size + x_flat.size):
+        with torch_threads(self.n_threads, x_num.size + x_flat.size):
             return self._raw_predict(torch.as_tensor(x_num).to(dev), torch.as_tensor(x_flat).to(dev))
 
     def __sklearn_tags__(self):

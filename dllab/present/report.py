@@ -15,7 +15,7 @@ import pandas as pd
 
 from .. import families as registry
 
-__all__ = ["comparison_json", "comparison_csv", "split_scores_csv", "report_json", "html_report", "library_versions",
+__all__ = ["to_json_ready", "to_json_bytes", "comparison_json", "comparison_csv", "split_scores_csv", "report_json", "html_report", "library_versions",
            "reproduce_command"]
 
 
@@ -46,6 +46,23 @@ def _finite(obj):
     return obj
 
 
+def to_json_ready(obj):
+    """``obj`` with numpy values made plain and NaN/inf made None: safe for strict JSON.
+
+    Examples
+    --------
+    >>> to_json_ready({"a": np.float64(0.5), "b": [float("nan"), np.int64(2)]})
+    {'a': 0.5, 'b': [None, 2]}
+    """
+    return json.loads(json.dumps(_finite(obj), default=_plain, allow_nan=False))
+
+
+def to_json_bytes(obj, *, indent: int | None = 2) -> bytes:
+    """``obj`` as UTF-8 JSON (numpy values plain, NaN/inf as null): what every download and ``--json`` writes."""
+    return json.dumps(_finite(obj), indent=indent, default=_plain, allow_nan=False,
+                      ensure_ascii=False).encode("utf-8")
+
+
 def comparison_json(cmp, *, indent: int = 2) -> bytes:
     """``cmp.to_dict()`` as UTF-8 JSON: the same document as ``python -m dllab compare --json``.
 
@@ -57,8 +74,7 @@ def comparison_json(cmp, *, indent: int = 2) -> bytes:
     >>> comparison_json(Stub(), indent=None)
     b'{"metric": "accuracy", "models": [{"mean": null}]}'
     """
-    return json.dumps(_finite(cmp.to_dict()), indent=indent, default=_plain,
-                      allow_nan=False, ensure_ascii=False).encode("utf-8")
+    return to_json_bytes(cmp.to_dict(), indent=indent)
 
 
 def comparison_csv(cmp) -> bytes:
@@ -131,8 +147,7 @@ def report_json(*, dataset, config, comparison, verdict=None, curve=None, subgro
                      ("verdict", verdict)):
         if obj is not None:
             doc[key] = obj.to_dict()
-    # A JSON round trip gives plain types only (numpy scalars -> numbers, NaN -> None).
-    return json.loads(json.dumps(_finite(doc), default=_plain, allow_nan=False))
+    return to_json_ready(doc)
 
 
 def library_versions() -> dict:

@@ -1,4 +1,8 @@
-"""The app's result cache: comparisons by (dataset sha256, ``RunConfig.key()``).
+"""The app's result cache: one :class:`~dllab.Study` per (dataset sha256, ``RunConfig.key()``).
+
+A Study holds the comparison and every analysis of it (curve, subgroups, shift
+test, explanation), each cached under its own settings, so the pages ask the
+Study and never build keys of their own.
 
 Why not ``@st.cache_resource`` on the training function itself: Streamlit
 records the elements a cached function draws and replays them on a hit, and a
@@ -21,9 +25,9 @@ from collections import OrderedDict
 
 import streamlit as st
 
-__all__ = ["ResultStore", "results", "MAX_RESULTS"]
+__all__ = ["ResultStore", "results", "study", "studies_of", "MAX_RESULTS"]
 
-#: Comparisons kept (least recently used dropped first); each holds its fitted models.
+#: Studies kept (least recently used dropped first); each holds its fitted models.
 MAX_RESULTS = 32
 
 
@@ -72,5 +76,24 @@ class ResultStore:
 
 @st.cache_resource(show_spinner=False)
 def results() -> ResultStore:
-    """The server's one :class:`ResultStore` of comparisons."""
+    """The server's one :class:`ResultStore` of studies."""
     return ResultStore(max_entries=MAX_RESULTS)
+
+
+def study(ds, config):
+    """The server's :class:`~dllab.Study` of ``ds`` with ``config`` (made, not computed, if new)."""
+    from ..study import Study
+
+    store = results()
+    config = config.for_data(ds)
+    key = (ds.sha256, config.key())
+    found = store.get(key)
+    if found is None:
+        found = Study(ds, config=config)
+        store.put(key, found)
+    return found
+
+
+def studies_of(sha: str) -> list:
+    """Every stored study of the data with content hash ``sha``, least recently used first."""
+    return [s for key, s in results().items() if isinstance(key, tuple) and key[0] == sha]

@@ -1,11 +1,10 @@
 """The Data size page's parts: curve settings, the cached curve with live progress and stop, and its display.
 
 Caching
-    A :class:`~dllab.analyses.curves.LearningCurve` is stored in the server's
-    :func:`~dllab.ui.cache.results` store under :meth:`CurveRequest.key`:
-    dataset sha256, ``RunConfig.key()``, the curve settings, and which
-    comparison (if any) stood in for the full-size point, since that changes
-    the numbers.
+    A :class:`~dllab.analyses.curves.LearningCurve` belongs to the
+    :class:`~dllab.Study` of the data with the curve's run settings, cached
+    there under the curve settings and which comparison (if any) stood in for
+    the full-size point, since that changes the numbers.
 
 Reuse
     When the session's comparison for this dataset (the one the Compare page
@@ -14,7 +13,7 @@ Reuse
     (``learning_curve(..., comparison=...)``): no model is trained twice.
 
 Stopping
-    As on the Compare page (:mod:`dllab.ui.run`): Streamlit stops the script at
+    As on the Compare page (:mod:`dllab.ui.jobs`): Streamlit stops the script at
     the next ``st`` call in the progress callback; ``session_state["curve_running"]``
     tells the next script run that the last one did not finish.
 
@@ -33,10 +32,13 @@ import streamlit as st
 from .. import families as registry
 from ..present import plots, report
 from ..config import BUDGETS, RunConfig
-from ..analyses.curves import candidate_sizes, learning_curve
-from ..errors import ConfigError, DataError
+from ..analyses.curves import candidate_sizes
+from ..errors import ConfigError
 from ..metrics import METRICS
-from .cache import results
+from . import state
+from .cache import studies_of, study
+from .data import follow_seed
+from .jobs import COMPARE, CURVE
 
 __all__ = ["CurveRequest", "SIZE_PRESETS", "TIME_BUDGETS", "WHAT_IF", "preset_sizes", "training_rows",
            "reusable_comparison", "what_if_table", "curve_json", "curve_settings", "curve", "show_curve"]
@@ -165,8 +167,7 @@ def _n_sizes(ds, sizes, n_available: int) -> int:
 def curve_json(lc, *, indent: int = 2) -> bytes:
     """The document ``python -m dllab curve --json`` writes: ``{"dataset", "config", "curve"}``."""
     payload = {"dataset": lc.dataset, "config": lc.config, "curve": lc.to_dict()}
-    return json.dumps(report._finite(payload), indent=indent, default=report._plain, allow_nan=False,
-                      ensure_ascii=False).encode("utf-8")
+    return report.to_json_bytes(payload, indent=indent)
 
 
 # =========================================================================== widgets
@@ -176,8 +177,8 @@ def curve_settings(ds) -> tuple[CurveRequest, bool]:
     Budget, families and seed start from the session's comparison for this dataset
     (so its fits can be reused), else the quick budget with every family.
     """
-    asked = st.session_state["requested"].get(ds.sha256)
-    base = asked or RunConfig(budget="quick")
+    asked = COMPARE.asked(ds.sha256)
+    base = asked or RunConfig(budget="quick", families=registry.default_families(ds))
     with st.form("curve-settings", border=True):
         st.markdown("**Curve settings**")
         c1, c2, c3, c4 = st.columns([3, 4, 2, 2])
@@ -205,8 +206,7 @@ def curve_settings(ds) -> tuple[CurveRequest, bool]:
         submitted = st.form_submit_button("Run data-size curve", type="primary", icon=":material/play_arrow:")
     try:
         config = RunConfig(budget=budget or base.budget, n_folds=base.n_folds, repeats=base.repeats,
-                           seed=int(seed), device=base.device, families=tuple(families) or base.families,
-                           max_rows=base.max_rows)
+                           seed=int(seed), device=base.device, families=tuple(families) or base.families)
     except ConfigError as exc:
         st.error(str(exc))
         st.stop()
@@ -230,67 +230,43 @@ def curve(ds, request: CurveRequest, *, submitted: bool):
 
     Returns None (after saying why) when there is nothing to show.
     """
-    sha = ds.sha256
-    asked_all = st.session_state.setdefault("curve_requested", {})
-    st.session_state.setdefault("curve_running", None)
-    if submitted:
-        asked_all[sha] = request
-        st.session_state["curve_running"] = None
-    asked = asked_all.get(sha)
-    if asked is None:
-        st.info("Choose the settings and press **Run data-size curve**: every family is trained on growing "
-                "subsamples of the same training fold and scored on the same held-out rows.",
-                icon=":material/play_circle:")
-        return None
-    key = asked.key(sha)
-    if st.session_state["curve_running"] == key:
-        st.session_state["curve_running"] = None
-        del asked_all[sha]
-        done = st.session_state.get("curve_progress", "")
-        st.warning("The curve was stopped" + (f" after {done}" if done else "") + ". Nothing from it was kept. "
-                   "Press **Run data-size curve** to start again.", icon=":material/stop_circle:")
-        return None
-    if asked.settings() != request.settings():
-        st.info("The settings above changed since this curve was made; press **Run data-size curve** to use "
-                "them.", icon=":material/sync_problem:")
-    store = results()
-    lc = store.get(key)
-    if lc is not None:
-        st.caption(":material/bolt: From the cache: same data and settings, so nothing was retrained.")
-        return lc
-    comparison = store.get((sha, asked.reuse)) if asked.reuse else None
-    stop = st.empty()
-    stop.button("Stop", icon=":material/stop:", key="curve-stop",
-                help="Stops after the model that is training now finishes; nothing is kept.")
-    st.session_state["curve_running"], st.session_state["curve_progress"] = key, ""
-    try:
-        lc = _train(ds, asked, comparison)
-    except (DataError, ConfigError) as exc:
-        stop.empty()
-        st.session_state["curve_running"] = None
-        del asked_all[sha]
-        st.error(f"The curve could not run: {exc}", icon=":material/error:")
-        return None
-    stop.empty()
-    st.session_state["curve_running"] = None
-    store.put(key, lc)
-    return lc
+    if submitted and follow_seed(request.config.seed):  # other rows for this seed: run on them
+        CURVE.ask(state.dataset().sha256, request)
+        st.rerun()
+    return CURVE.run(ds.sha256, request, submitted=submitted, key_of=lambda r: r.key(ds.sha256),
+                     same=lambda r: r.settings() == request.settings(),
+                     lookup=lambda r: study(ds, r.config).curve(cached_only=True, **_curve_settings(ds, r)),
+                     train=lambda r: _train(ds, r))
 
 
-def _train(ds, request: CurveRequest, comparison):
-    sizes = preset_sizes(request.preset, training_rows(ds, request.config))
+def _reused(ds, request: CurveRequest):
+    # The comparison whose fits stand in for the full-size point (its Study must hold it).
+    if request.reuse is None:
+        return None
+    return next((s.cached("comparison") for s in studies_of(ds.sha256)
+                 if s.config.key() == request.reuse and s.cached("comparison") is not None), None)
+
+
+def _curve_settings(ds, request: CurveRequest) -> dict:
+    # What Study.curve is asked with, so that the lookup finds what _train stored.
+    comparison = _reused(ds, request)
+    return dict(sizes=preset_sizes(request.preset, training_rows(ds, request.config)), n_seeds=request.n_seeds,
+                folds=1, time_budget=request.time_budget, comparison=comparison)
+
+
+def _train(ds, request: CurveRequest):
+    settings = _curve_settings(ds, request)
     with st.status(f"Training on growing subsamples of {ds.n_rows:,} rows…", expanded=True) as box:
         bar = st.progress(0.0, text="starting…")
 
         def progress(p):
             # Each st call here is also where Streamlit stops the script when asked to.
-            st.session_state["curve_progress"] = f"{p.done} of {p.total} fits"
+            CURVE.note(p)
             bar.progress(p.fraction, text=p.text)
             nxt = f"training {p.next_label}…" if p.next_label else "fitting the curves…"
             box.update(label=f"{p.done}/{p.total} fits done in {p.elapsed:.0f} s · {nxt}")
 
-        lc = learning_curve(ds, config=request.config, sizes=sizes, n_seeds=request.n_seeds, folds=1,
-                            progress=progress, comparison=comparison, time_budget=request.time_budget)
+        lc = study(ds, request.config).curve(progress=progress, **settings)
         wall = lc.design.get("wall_seconds") or 0.0
         box.update(label=f"Curve ready: {len(lc.sizes)} sizes × {len(lc.families)} families in {wall:.0f} s",
                    state="complete", expanded=False)

@@ -1,78 +1,64 @@
 """Loading data into the session: built-ins (cached), uploads (session only), and edits.
 
-A :class:`Recipe` says how the current dataset was built (which source, target,
-task, role overrides, row limit); every edit on the Data page makes a new recipe
-and rebuilds. A rebuild that raises :class:`~dllab.errors.DataError` leaves the
+A :class:`~dllab.DataRecipe` says how the current dataset was built (which
+source, target, task, role overrides, row limit, sampling seed); every edit on
+the Data page makes a new recipe and rebuilds. A rebuild that raises :class:`~dllab.errors.DataError` leaves the
 previous dataset in place and shows the message.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
-from dataclasses import dataclass
 
 import streamlit as st
 
 from .. import datasets
+from ..datasets.recipe import DEFAULT_MAX_ROWS, DataRecipe
 from ..errors import ConfigError, DataError
 from . import state
 from .tables import data_warnings, role_changes, role_table
 
-__all__ = ["Recipe", "build", "apply", "load_builtin", "use_upload", "builtin_cards", "builtin_picker",
+__all__ = ["build", "apply", "follow_seed", "load_builtin", "use_upload", "builtin_cards", "builtin_picker",
            "upload_panel", "dataset_overview", "edit_panel", "CSV_TYPES", "DEFAULT_MAX_ROWS"]
 
 CSV_TYPES = ["csv", "tsv", "txt", "zip"]  # zip: images in one folder per class (datasets.images)
-DEFAULT_MAX_ROWS = 100_000
 
 _RESIZE_TOO_BIG = ("{w}x{h} = {n:,} pixels per image is more than the {max:,} this lab trains on; choose a "
                    "smaller width or height, e.g. {sw}x{sh}.")
 
 
-@dataclass(frozen=True)
-class Recipe:
-    """How a dataset was built; rebuilding a recipe gives the same dataset.
-
-    ``kind`` is ``"builtin"`` (``name`` is the built-in's) or ``"upload"``
-    (``upload_sha`` is the file's content hash; the frame is in the session).
-    ``roles`` holds the user's overrides as sorted ``(column, role)`` pairs.
-    """
-
-    kind: str
-    name: str
-    target: str | None = None
-    task: str | None = None
-    roles: tuple = ()
-    max_rows: int = DEFAULT_MAX_ROWS
-    upload_sha: str = ""
-
-    def changed(self, **changes) -> "Recipe":
-        if "roles" in changes:
-            changes["roles"] = tuple(sorted(dict(changes["roles"]).items()))
-        return dataclasses.replace(self, **changes)
-
-
 # =========================================================================== building
 @st.cache_resource(max_entries=16, show_spinner="Loading the built-in dataset…")
-def _builtin(name: str, target, task, roles: tuple, max_rows: int):
+def _builtin(recipe: DataRecipe):
     # Global and shared by sessions: a built-in is public, and the Dataset is read-only.
-    if target is None and task is None and not roles:
-        return datasets.load_builtin(name, max_rows=max_rows)
-    return datasets.load(name, target=target, task=task, roles=dict(roles), max_rows=max_rows)
+    return recipe.build()
 
 
-def build(recipe: Recipe):
+def build(recipe: DataRecipe):
     """The dataset of ``recipe`` (raises DataError or ConfigError)."""
-    if recipe.kind == "builtin":
-        return _builtin(recipe.name, recipe.target, recipe.task, recipe.roles, recipe.max_rows)
+    if recipe.source != "upload":
+        return _builtin(recipe)
     upload = st.session_state.get("upload")
     if not upload or upload["sha"] != recipe.upload_sha or upload["frame"] is None:
         raise DataError(f"the uploaded file {recipe.name!r} is no longer in this session; upload it again.")
-    return datasets.from_frame(upload["frame"], target=recipe.target, task=recipe.task, roles=dict(recipe.roles),
-                               name=recipe.name, max_rows=recipe.max_rows, source="upload")
+    return recipe.build(upload["frame"])
 
 
-def apply(recipe: Recipe) -> bool:
+def follow_seed(seed: int) -> bool:
+    """Rebuild the session's data with ``seed`` if it was made with another; True when the rows changed.
+
+    The seed of a run also seeds the sampling (and a synthetic built-in's data), as in the CLI,
+    so the app and ``python -m dllab --seed`` train on the same rows.
+    """
+    recipe, ds = st.session_state.get("recipe"), state.dataset()
+    if recipe is None or recipe.seed == seed:
+        return False
+    if not apply(recipe.changed(seed=int(seed))):
+        return False
+    return state.dataset().sha256 != ds.sha256
+
+
+def apply(recipe: DataRecipe) -> bool:
     """Build ``recipe`` and make it the session's dataset; on error keep the old one and show why."""
     try:
         ds = build(recipe)
@@ -86,7 +72,7 @@ def apply(recipe: Recipe) -> bool:
 
 def load_builtin(name: str) -> bool:
     """Load the built-in ``name`` with its default target and task."""
-    return apply(Recipe(kind="builtin", name=name))
+    return apply(DataRecipe(name, max_rows=DEFAULT_MAX_ROWS))
 
 
 def use_upload(file) -> None:
@@ -129,7 +115,7 @@ def _read_upload(upload: dict, raw: bytes, *, size=None) -> bool:
         return False
     upload["frame"], upload["error"], upload["resize"] = frame, None, None
     # A ZIP's class column is made by the reader: it is the target, with no "no target given" notice.
-    recipe = Recipe(kind="upload", name=name, upload_sha=upload["sha"], target=LABEL_COLUMN if zipped else None)
+    recipe = DataRecipe("upload", name=name, upload_sha=upload["sha"], target=LABEL_COLUMN if zipped else None)
     try:
         ds = build(recipe)
     except (DataError, ConfigError) as exc:
@@ -162,7 +148,7 @@ def builtin_cards(*, columns: int = 3, kind: str | None = None, go_to: str | Non
                 st.markdown(f":blue-badge[{info.task}] :gray-badge[{info.rows:,} rows × {info.columns} columns] "
                             f":orange-badge[{info.size}]")
                 st.caption(info.lesson)
-                loaded = current is not None and current.kind == "builtin" and current.name == info.name
+                loaded = current is not None and current.source == info.name
                 if st.button("Loaded" if loaded else "Load", key=f"load-{info.name}",
                              icon=":material/check:" if loaded else ":material/download:",
                              type="secondary" if loaded else "primary", help=f"{info.source}. Licence: {info.licence}."):
@@ -178,7 +164,7 @@ def builtin_picker() -> None:
     infos = {b.name: b for b in datasets.catalogue()}
     current = st.session_state.get("recipe")
     names = list(infos)
-    index = names.index(current.name) if current is not None and current.kind == "builtin" else 0
+    index = names.index(current.source) if current is not None and current.source in names else 0
     with st.form("builtin", border=False):
         name = st.selectbox("Or pick a built-in dataset", names, index=index, key="builtin-name",
                             format_func=lambda n: f"{infos[n].title} ({infos[n].rows:,} rows, {infos[n].task})")
@@ -239,7 +225,7 @@ def upload_panel(*, max_mb: int) -> None:
             target = st.selectbox("Target column", columns, index=len(columns) - 1)
             task = st.selectbox("Task", ["infer from the target", "binary", "multiclass", "regression"])
             if st.form_submit_button("Load this file", type="primary"):
-                recipe = Recipe(kind="upload", name=pending["name"], upload_sha=pending["sha"], target=target,
+                recipe = DataRecipe("upload", name=pending["name"], upload_sha=pending["sha"], target=target,
                                 task=None if task.startswith("infer") else task)
                 if apply(recipe):
                     pending["error"] = None
@@ -270,7 +256,7 @@ def _resize_form(pending: dict, file) -> None:
             st.rerun()
 
 
-def edit_panel(ds, recipe: Recipe) -> None:
+def edit_panel(ds, recipe: DataRecipe) -> None:
     """Target, task, row limit and per-column roles of the loaded dataset, all editable."""
     from ..datasets.schema import ROLES, TASKS
 

@@ -1,8 +1,8 @@
 """The Explain page's parts: the comparison it reads, the cached explanation, and the display.
 
-The explanation reads the models the comparison kept for one split (nothing is refitted) and is
-stored in the server's :func:`~dllab.ui.cache.results` store under :func:`explanation_key`:
-``("explain", sha256, RunConfig.key(), split, rows)``.
+The explanation reads the models the comparison kept for one split (nothing is refitted) and
+belongs to the :class:`~dllab.Study` of the data and the comparison's settings, cached there
+under its split and number of rows.
 
 The functions above the "widgets" banner are pure (no streamlit calls) and unit-tested.
 """
@@ -18,10 +18,10 @@ from ..present import plots
 from ..config import RunConfig
 from ..errors import ConfigError, DataError
 from ..analyses.explain import BASE_ROW, OUTPUT_ROW, VALUE_COLUMN, explain
-from .cache import results
-from .run import comparison
+from .cache import study
+from .run import needed_comparison
 
-__all__ = ["explanation_key", "cost_caption", "local_table", "row_label", "image_label", "class_choices",
+__all__ = ["cost_caption", "local_table", "row_label", "image_label", "class_choices",
            "class_choice_label", "pixel_caption", "needed_comparison", "explanation_for", "show_explanation",
            "show_pixel_maps", "ROW_CHOICES", "EACH_PREDICTED"]
 
@@ -32,11 +32,6 @@ EACH_PREDICTED = "Each model's predicted class"
 
 
 # =========================================================================== pure helpers
-def explanation_key(sha: str, config: RunConfig, split: int, rows: int) -> tuple:
-    """Result-store key of an explanation."""
-    return ("explain", sha, config.key(), int(split), int(rows))
-
-
 def cost_caption(ex) -> str:
     """Time taken, rows explained and additivity error per model, in one line."""
     parts = []
@@ -107,39 +102,17 @@ def pixel_caption(ex, row_position: int, target_class: int | None = None) -> str
 
 
 # =========================================================================== widgets
-def needed_comparison(ds, *, what: str, key: str):
-    """The session's comparison for ``ds`` (from the cache, or trained), or ``(None, None)`` after saying
-    what to do: a link to Compare and a button for a quick run (every default family, 3 folds)."""
-    asked = st.session_state["requested"].get(ds.sha256)
-    if asked is None:
-        st.info(f"{what} reads a comparison, and none has been run for this dataset yet. Run one on the Compare "
-                "page, or a quick one here.", icon=":material/info:")
-        c1, c2, _ = st.columns([1, 1, 3])
-        c1.page_link("pages/2_Compare.py", label="Go to Compare", icon=":material/leaderboard:")
-        if not c2.button("Run a quick comparison", icon=":material/play_arrow:", type="primary", key=key):
-            return None, None
-        from .run import default_families
-
-        asked = RunConfig(budget="quick", n_folds=3, families=tuple(default_families(ds)),
-                          max_rows=getattr(st.session_state.get("recipe"), "max_rows", 100_000))
-        cmp = comparison(ds, asked, submitted=True)
-    else:
-        cmp = comparison(ds, asked, submitted=False)
-    return (cmp, asked) if cmp is not None else (None, None)
-
-
 def explanation_for(ds, cmp, config: RunConfig, *, split: int = 0, rows: int = 500):
     """The explanation of ``cmp``'s models on split ``split`` (cached), or None after an error."""
-    store = results()
-    key = explanation_key(ds.sha256, config, split, rows)
-    ex = store.get(key)
-    if ex is not None:
+    s = study(ds, config)
+    ex = s.cached("explanation")
+    if ex is not None and (ex.split, ex.settings["max_rows"]) == (split, rows):
         return ex
     ok = [f for f in cmp.families if cmp.overall.loc[f, "status"] != "failed"]
     try:
         with st.spinner(f"Explaining every model on up to {rows:,} rows…"):
             try:
-                ex = explain(cmp, ds, split=split, max_rows=rows, random_state=config.seed, families=ok)
+                ex = s.explanation(split=split, max_rows=rows, families=ok)
             except ConfigError:
                 # A family without a model on this split (failed, or not explainable): explain the others.
                 usable = []
@@ -151,17 +124,16 @@ def explanation_for(ds, cmp, config: RunConfig, *, split: int = 0, rows: int = 5
                         continue
                 if not usable:
                     raise
-                ex = explain(cmp, ds, split=split, max_rows=rows, random_state=config.seed, families=usable)
+                ex = s.explanation(split=split, max_rows=rows, families=usable)
     except (DataError, ConfigError) as exc:
         st.error(f"The explanation could not run: {exc}", icon=":material/error:")
         return None
-    store.put(key, ex)
     return ex
 
 
 def show_explanation(ex, *, key: str = "ex") -> None:
     """Importance bars, agreement in words, dependence per model, one row's waterfalls, costs."""
-    missing = [f for f in ("linear", "gbm", "deep") if f not in ex.families]
+    missing = [f for f in registry.default_families(ex) if f not in ex.families]
     st.caption(f"SHAP values in one output space for every model: **{ex.output_space}**. "
                f"{ex.rows_explained:,} test rows of split {ex.split + 1}; nothing was retrained."
                + (f" Not explained: {', '.join(registry.label(f) for f in missing)} (not in this comparison)."

@@ -1,32 +1,37 @@
 """Running a comparison from the app: settings, cache, live progress, stop.
 
 Caching
-    Results are stored by (dataset sha256, ``RunConfig.key()``) in the server's
-    :func:`~dllab.ui.cache.results` store (see :mod:`dllab.ui.cache`): a rerun,
-    a page change or another session with the same data and settings shows
-    them at once. A new dataset has a new sha256, so nothing stale is shown.
+    The comparison belongs to the :class:`~dllab.Study` of (dataset sha256,
+    ``RunConfig.key()``) in the server's :func:`~dllab.ui.cache.results` store:
+    a rerun, a page change or another session with the same data and settings
+    shows it at once. A new dataset has a new sha256, so nothing stale is shown.
 
 Stopping
     Streamlit stops a script at its next ``st`` call when the user presses Stop
     (ours, or the toolbar's) or reruns it in any other way. The progress
     callback is such a call after every fit, so a run stops between fits;
-    nothing is cached from a stopped run. ``session_state["running"]`` is set
-    before and cleared after a run, so the next script run knows the last one
-    did not finish and says so, instead of silently starting it again.
+    nothing is cached from a stopped run, and the next script run says so
+    (:mod:`dllab.ui.jobs`).
+
+Seeds
+    The seed also seeds the sampling of the data (and a synthetic built-in's
+    generator), as the CLI's ``--seed`` does: pressing Run with another seed
+    rebuilds the data with it (:func:`dllab.ui.data.follow_seed`).
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from ..engine import runner
 from ..config import BUDGETS, RunConfig
-from ..errors import ConfigError, DataError
+from ..errors import ConfigError
 from .. import families as registry
 from . import state
-from .cache import results
+from .cache import study
+from .data import follow_seed
+from .jobs import COMPARE
 
-__all__ = ["run_settings", "comparison", "local_device"]
+__all__ = ["run_settings", "comparison", "needed_comparison", "local_device"]
 
 _BUDGET_HELP = {
     "quick": "a few seconds per model: for exploring and demos",
@@ -80,8 +85,7 @@ def run_settings(ds) -> tuple[RunConfig, bool]:
     try:
         config = RunConfig(budget=budget or "standard", n_folds=None if folds is None else int(folds),
                            repeats=None if repeats is None else int(repeats), seed=int(seed),
-                           device=device or "auto", families=tuple(families) or defaults,
-                           max_rows=getattr(st.session_state.get("recipe"), "max_rows", 100_000))
+                           device=device or "auto", families=tuple(families) or defaults)
     except ConfigError as exc:
         st.error(str(exc))
         st.stop()
@@ -93,57 +97,47 @@ def comparison(ds, config: RunConfig, *, submitted: bool):
 
     Returns None (after saying why) when there is nothing to show.
     """
-    sha = ds.sha256
-    if submitted:
-        st.session_state["requested"][sha] = config
-        st.session_state["running"] = None
-    asked = st.session_state["requested"].get(sha)
-    if asked is None:
-        st.info("Choose the settings and press **Run comparison**. Every family is trained on the same splits; "
-                "the results appear here.", icon=":material/play_circle:")
-        return None
-    key = (sha, asked.key())
-    if st.session_state["running"] == key:
-        # The last script run started this comparison and never got to the end: stopped.
-        st.session_state["running"] = None
-        del st.session_state["requested"][sha]
-        done = st.session_state["last_progress"]
-        st.warning("The run was stopped" + (f" after {done}" if done else "") + ". Nothing from it was kept. "
-                   "Press **Run comparison** to start again.", icon=":material/stop_circle:")
-        return None
-    if asked.key() != config.key():
-        st.info("The settings above changed since the results below were made; press **Run comparison** "
-                "to use them.", icon=":material/sync_problem:")
-    if asked.device == "cuda":
-        try:
-            from ..models.device import resolve_device
+    if submitted and follow_seed(config.seed):  # other rows for this seed: run on them
+        COMPARE.ask(state.dataset().sha256, config)
+        st.rerun()
+    return COMPARE.run(ds.sha256, config, submitted=submitted, key_of=lambda c: (ds.sha256, c.key()),
+                       same=lambda c: c.key() == config.key(), check=_device_problem,
+                       lookup=lambda c: study(ds, c).cached("comparison"),
+                       train=lambda c: _train(ds, c))
 
-            resolve_device("cuda")
-        except ConfigError as exc:
-            st.error(str(exc))
-            del st.session_state["requested"][sha]
-            return None
-    store = results()
-    cmp = store.get(key)
-    if cmp is not None:
-        st.caption(":material/bolt: From the cache: same data and settings, so nothing was retrained.")
-        return cmp
-    stop = st.empty()
-    stop.button("Stop", icon=":material/stop:", key="stop",
-                help="Stops after the model that is training now finishes; nothing is kept.")
-    st.session_state["running"], st.session_state["last_progress"] = key, ""
-    try:
-        cmp = _train(ds, asked)
-    except (DataError, ConfigError) as exc:
-        stop.empty()
-        st.session_state["running"] = None
-        del st.session_state["requested"][sha]
-        st.error(f"The comparison could not run: {exc}", icon=":material/error:")
+
+def needed_comparison(ds, *, what: str, key: str, reads: str = "a comparison"):
+    """The session's comparison for ``ds`` (from the cache, or trained), or ``(None, None)`` after saying
+    what to do: a link to Compare and a button for a quick run (the default families, 3 folds).
+
+    Returns ``(comparison, config)``.
+    """
+    asked = COMPARE.asked(ds.sha256)
+    if asked is None:
+        st.info(f"{what} reads {reads}, and none has been run for this dataset yet. Run one on the Compare page, "
+                "or a quick one (the default families, 3 folds) here.", icon=":material/info:")
+        c1, c2, _ = st.columns([1, 1, 3])
+        c1.page_link("pages/2_Compare.py", label="Go to Compare", icon=":material/leaderboard:")
+        if not c2.button("Run a quick comparison", icon=":material/play_arrow:", type="primary", key=key):
+            return None, None
+        asked = RunConfig(budget="quick", n_folds=3, families=registry.default_families(ds),
+                          seed=st.session_state.get("recipe").seed if st.session_state.get("recipe") else 0)
+        cmp = comparison(ds, asked, submitted=True)
+    else:
+        cmp = comparison(ds, asked, submitted=False)
+    return (cmp, asked) if cmp is not None else (None, None)
+
+
+def _device_problem(config: RunConfig) -> str | None:
+    if config.device != "cuda":
         return None
-    stop.empty()
-    st.session_state["running"] = None
-    store.put(key, cmp)
-    return cmp
+    from ..models.device import resolve_device
+
+    try:
+        resolve_device("cuda")
+    except ConfigError as exc:
+        return str(exc)
+    return None
 
 
 def _train(ds, config: RunConfig):
@@ -154,12 +148,12 @@ def _train(ds, config: RunConfig):
 
         def progress(p):
             # Each st call here is also where Streamlit stops the script when asked to.
-            st.session_state["last_progress"] = f"{p.done} of {p.total} fits"
+            COMPARE.note(p)
             nxt = f"training {p.next_label}…" if p.next_label else "scoring…"
             bar.progress(p.fraction, text=p.text)
             box.update(label=f"{p.done}/{p.total} fits done in {p.elapsed:.0f} s · {nxt}")
 
-        cmp = runner.compare(ds, config=config, progress=progress)
+        cmp = study(ds, config).run(progress=progress)
         failed = [registry.label(f) for f in cmp.families if cmp.overall.loc[f, "status"] != "ok"]
         box.update(label=f"Trained {n_fits} models in {cmp.wall_seconds:.0f} s"
                          + (f"; {', '.join(failed)} failed (see below)" if failed else ""),

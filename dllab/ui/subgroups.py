@@ -2,11 +2,9 @@
 
 The slice analysis reads the out-of-fold predictions of the session's comparison
 for this dataset (the one the Compare page ran): nothing is refitted. The shift
-test trains models, so it runs only when asked, with progress, and its rows are
-cached. Both go into the server's :func:`~dllab.ui.cache.results` store:
-
-- report: ``("subgroups", sha256, RunConfig.key(), groups, shift column)``
-- shift rows: ``("shift", sha256, RunConfig.key(), column)``
+test trains models, so it runs only when asked, with progress. Both belong to
+the :class:`~dllab.Study` of the data and the comparison's settings, which
+caches them under their settings (groups, shift column).
 
 The functions above the "widgets" banner are pure (no streamlit calls) and unit-tested.
 """
@@ -22,27 +20,17 @@ from ..present import plots, report
 from ..config import RunConfig
 from ..errors import ConfigError, DataError
 from ..metrics import METRICS
-from ..analyses.subgroups import shift_test, slice_table, subgroup_report
-from .cache import results
-from .run import comparison
+from ..analyses.subgroups import slice_table
+from .cache import study
+from .run import needed_comparison
 
-__all__ = ["report_key", "shift_key", "worst_table", "heatmap_table", "shift_table", "group_options",
+__all__ = ["worst_table", "heatmap_table", "shift_table", "group_options",
            "subgroups_json", "subgroup_comparison", "subgroup_report_for", "show_subgroups"]
 
 _SIDE_BY_SIDE = "side"
 
 
 # =========================================================================== pure helpers
-def report_key(sha: str, config: RunConfig, groups, shift_column: str | None) -> tuple:
-    """Result-store key of a subgroup report."""
-    return ("subgroups", sha, config.key(), tuple(groups), shift_column)
-
-
-def shift_key(sha: str, config: RunConfig, column: str) -> tuple:
-    """Result-store key of the shift-test rows for ``column``."""
-    return ("shift", sha, config.key(), column)
-
-
 def _fmt(metric: str, v) -> str:
     if v is None or not np.isfinite(v):
         return "—"
@@ -113,47 +101,29 @@ def subgroups_json(rep, ds, config: RunConfig, *, indent: int = 2) -> bytes:
     import json
 
     payload = {"dataset": ds.summary(), "config": config.to_dict(), "subgroups": rep.to_dict()}
-    return json.dumps(report._finite(payload), indent=indent, default=report._plain, allow_nan=False,
-                      ensure_ascii=False).encode("utf-8")
+    return report.to_json_bytes(payload, indent=indent)
 
 
 # =========================================================================== widgets
 def subgroup_comparison(ds):
-    """The session's comparison for ``ds`` (from the cache, or trained), or None after saying what to do.
-
-    Returns ``(comparison, config)`` or ``(None, None)``.
-    """
-    asked = st.session_state["requested"].get(ds.sha256)
-    if asked is None:
-        st.info("The subgroup analysis reads the out-of-fold predictions of a comparison, and none has been run "
-                "for this dataset yet. Run one on the Compare page, or a quick one (every family, 3 folds) here.",
-                icon=":material/info:")
-        c1, c2, _ = st.columns([1, 1, 3])
-        c1.page_link("pages/2_Compare.py", label="Go to Compare", icon=":material/leaderboard:")
-        if not c2.button("Run a quick comparison", icon=":material/play_arrow:", type="primary",
-                         key="subgroups-quick"):
-            return None, None
-        asked = RunConfig(budget="quick", max_rows=getattr(st.session_state.get("recipe"), "max_rows", 100_000))
-        cmp = comparison(ds, asked, submitted=True)
-    else:
-        cmp = comparison(ds, asked, submitted=False)
-    return (cmp, asked) if cmp is not None else (None, None)
+    """The session's comparison for ``ds``: ``(comparison, config)``, or ``(None, None)`` after saying what to do."""
+    return needed_comparison(ds, what="The subgroup analysis", reads="the out-of-fold predictions of a comparison",
+                             key="subgroups-quick")
 
 
 def subgroup_report_for(ds, cmp, config: RunConfig, *, groups, shift_column: str | None = None):
     """The report for these groups (cached), with the shift rows of ``shift_column`` if they were run."""
-    store = results()
-    shift = store.get(shift_key(ds.sha256, config, shift_column)) if shift_column else None
-    key = report_key(ds.sha256, config, groups, shift_column if shift else None)
-    rep = store.get(key)
+    s = study(ds, config)
+    ran = shift_column is not None and s.shift(shift_column, cached_only=True) is not None
+    settings = dict(groups=tuple(groups), shift=shift_column if ran else None)
+    rep = s.subgroups(cached_only=True, **settings)
     if rep is None:
         try:
             with st.spinner("Scoring every model on every slice…"):
-                rep = subgroup_report(cmp, ds, groups=tuple(groups), shift=shift, random_state=config.seed)
+                rep = s.subgroups(**settings)
         except (DataError, ConfigError) as exc:
             st.error(f"The subgroup analysis could not run: {exc}", icon=":material/error:")
             return None
-        store.put(key, rep)
     return rep
 
 
@@ -237,9 +207,8 @@ def _shift_section(ds, config: RunConfig, *, key: str) -> None:
         column = c1.selectbox("Column to hold groups out of", list(options), format_func=options.get,
                               key=f"{key}-shift-column")
         run = c2.form_submit_button("Run shift test", icon=":material/science:")
-    store = results()
-    skey = shift_key(ds.sha256, config, column)
-    rows = store.get(skey)
+    s = study(ds, config)
+    rows = s.shift(column, cached_only=True)
     if run and rows is None:
         try:
             with st.status(f"Shift test on {column}…", expanded=True) as box:
@@ -248,12 +217,11 @@ def _shift_section(ds, config: RunConfig, *, key: str) -> None:
                 def progress(p):
                     bar.progress(p.fraction, text=p.text)
 
-                rows = shift_test(ds, column=column, config=config, progress=progress)
+                rows = s.shift(column, progress=progress)
                 box.update(label=f"Shift test on {column}: done", state="complete", expanded=False)
         except (DataError, ConfigError) as exc:
             st.error(f"The shift test could not run: {exc}", icon=":material/error:")
             return
-        store.put(skey, rows)
     if rows is None:
         st.info("Pick a column and press **Run shift test**.", icon=":material/play_circle:")
         return

@@ -19,16 +19,16 @@ from ..present import report
 from ..errors import ConfigError
 from ..metrics import METRICS
 from ..analyses.verdict import Needs, verdict
-from .cache import results
+from .cache import studies_of
 
 __all__ = ["find_analyses", "needs_from", "report_html", "report_json_bytes", "evidence_path", "ANALYSES",
            "show_verdict"]
 
-#: Optional analyses: (name, result-store key tag, page label, page path, what it adds).
+#: Optional analyses: (name in the Study, page label, page path, what it adds).
 ANALYSES = (
-    ("curve", "curve", "Data size", "pages/3_Data_size.py", "whether more data would change the answer"),
-    ("subgroups", "subgroups", "Subgroups", "pages/4_Subgroups.py", "the recommended model's worst slice and shift"),
-    ("explanation", "explain", "Explain", "pages/5_Explain.py", "whether the models rely on the same columns"),
+    ("curve", "Data size", "pages/3_Data_size.py", "whether more data would change the answer"),
+    ("subgroups", "Subgroups", "pages/4_Subgroups.py", "the recommended model's worst slice and shift"),
+    ("explanation", "Explain", "pages/5_Explain.py", "whether the models rely on the same columns"),
 )
 _PAGE_PATHS = {"Home": "app.py", "Data": "pages/1_Data.py", "Compare": "pages/2_Compare.py",
                "Data size": "pages/3_Data_size.py", "Subgroups": "pages/4_Subgroups.py",
@@ -42,26 +42,18 @@ def evidence_path(page_label: str) -> str:
     return _PAGE_PATHS.get(page_label, "pages/2_Compare.py")
 
 
-def find_analyses(store, sha: str, config) -> dict:
-    """The most recently used curve, subgroup report and explanation for this data (and, for the
-    subgroup report and the explanation, these settings): ``{"curve": lc or None, ...}``.
+def find_analyses(studies, config) -> dict:
+    """The analyses the verdict reads: ``{"curve": lc or None, "subgroups": ..., "explanation": ...}``.
 
-    A curve has its own run settings: one made with the same settings is preferred, any curve of
-    the data otherwise.
+    ``studies`` are the stored :class:`~dllab.Study` objects of one dataset, least recently used
+    first. The subgroup report and the explanation come from the Study with ``config``. A curve
+    has its own run settings: the one of the Study with ``config`` is preferred, else the most
+    recent curve of the data.
     """
-    found = {name: None for name, *_ in ANALYSES}
-    same_config = {name: False for name, *_ in ANALYSES}
-    for key, value in store.items():  # later entries are more recent and win
-        if not (isinstance(key, tuple) and len(key) >= 3 and key[1] == sha):
-            continue
-        for name, tag, *_ in ANALYSES:
-            if key[0] != tag:
-                continue
-            same = key[2] == config.key()
-            if name != "curve" and not same:
-                continue
-            if same or not same_config[name]:
-                found[name], same_config[name] = value, same
+    own = next((s for s in studies if s.config.key() == config.key()), None)
+    found = own.analyses() if own is not None else {name: None for name, *_ in ANALYSES}
+    if found["curve"] is None:
+        found["curve"] = next((s.cached("curve") for s in reversed(studies) if s.cached("curve") is not None), None)
     return found
 
 
@@ -115,7 +107,7 @@ def _needs_widgets(cmp, *, key: str) -> Needs:
 def show_verdict(ds, cmp, config, *, key: str = "vd") -> None:
     """Recommendation and confidence, the reasons with links to their evidence, the needs, what is missing,
     and the report downloads."""
-    analyses = find_analyses(results(), ds.sha256, config)
+    analyses = find_analyses(studies_of(ds.sha256), config)
     top = st.container()
     needs = _needs_widgets(cmp, key=key)
     v = verdict(cmp, dataset=ds, needs=needs, **analyses)
@@ -132,7 +124,7 @@ def show_verdict(ds, cmp, config, *, key: str = "vd") -> None:
             b.page_link(evidence_path(r.evidence_page), label=r.evidence_page, icon=":material/arrow_forward:",
                         help=f"The evidence is on the {r.evidence_page} page.")
 
-    missing = [(page, path, adds) for name, _, page, path, adds in ANALYSES if analyses[name] is None]
+    missing = [(page, path, adds) for name, page, path, adds in ANALYSES if analyses[name] is None]
     if missing:
         st.subheader("Evidence not used yet", anchor=False)
         st.caption("The verdict uses every analysis that exists for this data and these settings. Run these to "

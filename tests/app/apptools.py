@@ -56,10 +56,10 @@ def kept():
 
 def with_kept(at):
     """Put :func:`kept`'s data in ``at``'s session and its comparison in the result store, as after a run."""
-    from dllab.ui.cache import results
+    from dllab.ui.cache import study
 
     ds, config, cmp = kept()
-    results().put((ds.sha256, config.key()), cmp)
+    study(ds, config).adopt(cmp)
     at.session_state["dataset"] = ds
     at.session_state["requested"] = {ds.sha256: config}
     return at

@@ -12,7 +12,7 @@ from planted import planted, with_comparison
 from dllab.config import RunConfig
 from dllab.analyses.curves import LearningCurve
 from dllab.families import label as family_label
-from dllab.ui.cache import results
+from dllab.ui.cache import study
 from dllab.ui.curves import CurveRequest, curve_json, preset_sizes, reusable_comparison, what_if_table
 
 PAGE = "Data size"
@@ -55,7 +55,7 @@ def test_tiny_run_shows_charts_conclusion_and_what_if(count_fits):
 
     request = at.session_state["curve_requested"][ds.sha256]
     assert request.reuse == config.key() and request.preset == "quick" and request.n_seeds == 2
-    lc = results().get(request.key(ds.sha256))
+    lc = study(ds, request.config).cached("curve")
     assert lc.sizes.tolist() == [94, 188, 375, 750]
     assert any(lc.conclusion() in m.value for m in at.markdown)
 

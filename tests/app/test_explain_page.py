@@ -12,13 +12,19 @@ from apptools import ROOT, kept, open_page, tiny_frame, with_kept
 from dllab.datasets import Dataset
 from dllab.analyses.explain import BASE_ROW, OUTPUT_ROW, explain
 from dllab.families import label as family_label
-from dllab.ui.cache import results
-from dllab.ui.explain import (EACH_PREDICTED, class_choice_label, class_choices, cost_caption, explanation_key,
-                              image_label, local_table, pixel_caption, row_label)
+from dllab.ui.cache import study
+from dllab.ui.explain import (EACH_PREDICTED, class_choice_label, class_choices, cost_caption, image_label,
+                              local_table, pixel_caption, row_label)
 from image_runs import digits_run, signal_run
 
 PAGE = "Explain"
 LABELS = [family_label("linear"), family_label("gbm")]
+
+
+def _explained(ds, config, rows):
+    """The explanation the page left in the data's Study, if it explained split 0 on ``rows`` rows."""
+    ex = study(ds, config).cached("explanation")
+    return ex if ex is not None and (ex.split, ex.settings["max_rows"]) == (0, rows) else None
 
 
 def _figures(at):
@@ -53,7 +59,7 @@ def test_with_a_comparison_shows_importance_agreement_dependence_and_one_row():
     at = with_kept(open_page(PAGE)).run()
     assert not at.exception and not at.error
     assert any("From the cache" in c.value for c in at.caption)  # nothing retrained
-    ex = results().get(explanation_key(ds.sha256, config, 0, 500))
+    ex = _explained(ds, config, 500)
     assert ex is not None and ex.families == ["linear", "gbm"]  # cached under (sha, config, split, rows)
 
     figures = _figures(at)
@@ -89,13 +95,13 @@ def test_rows_setting_is_part_of_the_cache_key():
     at = with_kept(open_page(PAGE)).run()
     at.button_group(key="explain-rows").set_value(200).run()
     assert not at.exception
-    assert results().get(explanation_key(ds.sha256, config, 0, 200)).rows_explained == 200
+    assert _explained(ds, config, 200).rows_explained == 200
 
 
 def _with_images(at, run=digits_run):
     """``run``'s images in ``at``'s session and its comparison in the result store, as after a run."""
     ds, config, cmp = run()
-    results().put((ds.sha256, config.key()), cmp)
+    study(ds, config).adopt(cmp)
     at.session_state["dataset"] = ds
     at.session_state["requested"] = {ds.sha256: config}
     return at
@@ -105,7 +111,7 @@ def test_image_data_shows_which_pixels_mattered_for_a_picked_image_and_class():
     ds, config, _ = digits_run()
     at = _with_images(open_page(PAGE)).run()
     assert not at.exception and not at.error
-    ex = results().get(explanation_key(ds.sha256, config, 0, 500))
+    ex = _explained(ds, config, 500)
     assert ex.image_shape == (8, 8) and ex.families == ["linear", "gbm", "deep"]
     headers = [h.value for h in at.subheader]
     assert "Which pixels mattered" in headers and "What each model relies on" in headers
@@ -140,7 +146,7 @@ def test_binary_signals_show_one_bar_chart_per_model_and_no_class_picker():
     ds, config, _ = signal_run()
     at = _with_images(open_page(PAGE), signal_run).run()
     assert not at.exception and not at.error
-    ex = results().get(explanation_key(ds.sha256, config, 0, 500))
+    ex = _explained(ds, config, 500)
     assert ex.image_shape == (1, 40) and ex.classes is None
     assert [s.key for s in at.selectbox if s.key and s.key.startswith("ex-")] == ["ex-column", "ex-image"]
     fig = _figures(at)[f"Which pixels mattered: row {int(ex.local_rows[0])}, SHAP in {ex.output_space}"]

@@ -11,8 +11,8 @@ from planted import planted, with_comparison
 from dllab.datasets import Dataset
 from dllab.families import label as family_label
 from dllab.analyses.subgroups import subgroup_report
-from dllab.ui.cache import results
-from dllab.ui.subgroups import heatmap_table, report_key, shift_table, subgroups_json, worst_table
+from dllab.ui.cache import study
+from dllab.ui.subgroups import heatmap_table, shift_table, subgroups_json, worst_table
 
 PAGE = "Subgroups"
 
@@ -78,7 +78,7 @@ def test_group_picker_slices_by_an_excluded_column():
     assert "site (excluded)" in at.multiselect(key="sg-groups").options  # shown with its role
     at.multiselect(key="sg-groups").set_value(["site"]).run()
     assert not at.exception
-    rep = results().get(report_key(ds.sha256, config, ("site",), None))
+    rep = study(ds, config).cached("subgroups")
     assert rep is not None and rep.settings["groups"] == ["site"]
     assert "site = B" in at.dataframe[0].value["Slice"].tolist()
     heat = _figures(at)["Accuracy by slice and model"]["data"][0]

@@ -29,10 +29,10 @@ def _submit(at, label):
 
 
 def _comparison(at):
-    from dllab.ui.cache import results
+    from dllab.ui.cache import study
 
     ds = at.session_state["dataset"]
-    return results().get((ds.sha256, at.session_state["requested"][ds.sha256].key()))
+    return study(ds, at.session_state["requested"][ds.sha256]).cached("comparison")
 
 
 def _scores(at):

@@ -11,9 +11,7 @@ from apptools import ROOT, kept, margin_comparison, open_page, with_kept
 
 from dllab.config import RunConfig
 from dllab.datasets import Dataset
-from dllab.analyses.explain import explain
-from dllab.ui.cache import ResultStore, results
-from dllab.ui.explain import explanation_key
+from dllab.ui.cache import studies_of, study
 from dllab.ui.verdict import find_analyses, needs_from, report_html, report_json_bytes
 from dllab.analyses.verdict import verdict
 
@@ -33,7 +31,7 @@ def margin():
 
 def _with_margin(at, margin):
     ds, cmp = margin
-    results().put((ds.sha256, CONFIG.key()), cmp)
+    study(ds, CONFIG).adopt(cmp)
     at.session_state["dataset"] = ds
     at.session_state["requested"] = {ds.sha256: CONFIG}
     return at
@@ -81,10 +79,9 @@ def test_needs_change_the_verdict_without_retraining(margin, count_fits):
 
 def test_uses_an_explanation_in_the_store():
     ds, config, cmp = kept()
-    store = results()
     at = with_kept(open_page(PAGE)).run()
     assert any(m.value.startswith("- **Explain**") for m in at.markdown)
-    store.put(explanation_key(ds.sha256, config, 0, 500), explain(cmp, ds, max_rows=100, n_boot=20))
+    study(ds, config).explanation(max_rows=100, n_boot=20)
     at.run()
     assert not at.exception
     assert not any(m.value.startswith("- **Explain**") for m in at.markdown)
@@ -97,18 +94,35 @@ def test_page_stays_thin():
 
 
 # ---------------------------------------------------------------------------- helpers
+class _Stored:
+    """What find_analyses reads of a stored Study: its config and its latest analyses."""
+
+    def __init__(self, config, **found):
+        self.config, self.found = config, found
+
+    def analyses(self):
+        return {name: self.found.get(name) for name in ("curve", "subgroups", "explanation")}
+
+    def cached(self, name):
+        return self.found.get(name)
+
+
 def test_find_analyses_matches_data_and_settings():
-    store = ResultStore()
     other = RunConfig(budget="quick", n_folds=2)
-    store.put(("explain", "sha", CONFIG.key(), 0, 500), "ex")
-    store.put(("explain", "sha", other.key(), 0, 500), "other settings")
-    store.put(("subgroups", "other-data", CONFIG.key(), (), None), "other data")
-    store.put(("curve", "sha", other.key(), "quick", 3, None, None), "curve of other settings")
-    found = find_analyses(store, "sha", CONFIG)
+    own = _Stored(CONFIG, explanation="ex")
+    studies = [own, _Stored(other, explanation="other settings", curve="curve of other settings")]
+    found = find_analyses(studies, CONFIG)
     assert found == {"curve": "curve of other settings", "subgroups": None, "explanation": "ex"}
-    store.put(("curve", "sha", CONFIG.key(), "quick", 3, None, None), "same settings")
-    store.put(("curve", "sha", other.key(), "dense", 3, None, None), "newer, other settings")
-    assert find_analyses(store, "sha", CONFIG)["curve"] == "same settings"
+    own.found["curve"] = "same settings"
+    studies.append(_Stored(other, curve="newer, other settings"))
+    assert find_analyses(studies, CONFIG)["curve"] == "same settings"
+
+
+def test_studies_are_stored_per_data_and_settings():
+    ds, config, cmp = kept()
+    s = study(ds, config).adopt(cmp)
+    assert study(ds, config) is s and study(ds, RunConfig(budget="quick", n_folds=2)) is not s
+    assert s in studies_of(ds.sha256) and s not in studies_of("other-data")
 
 
 def test_needs_from_widgets():

@@ -33,7 +33,7 @@ def test_every_lesson_is_there_with_a_valid_setup_and_an_expected_answer():
         assert s.dataset in builtin_names(), s.id
         assert isinstance(s.config, RunConfig) and s.config.budget == "quick" and s.config.budget in BUDGETS
         assert s.config.resolved_folds >= 3  # the verdict needs at least 3 shared splits
-        assert s.config.max_rows >= s.max_rows and s.max_rows <= 10_000  # a laptop minute: benchmarks/workshop.py
+        assert s.recipe.max_rows == s.max_rows and s.max_rows <= 10_000  # a laptop minute: benchmarks/workshop.py
         assert s.analysis in workshop.ANALYSES and s.expected in s.choices and set(s.choices) <= set(workshop.CHOICES)
         assert s.title and s.setup and s.lesson and s.why and s.prompt
     assert workshop.get("explainability").needs.explain_each_decision

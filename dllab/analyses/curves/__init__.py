@@ -1,0 +1,48 @@
+"""Data-size (learning) curves: how each family improves with more rows, and where the deep net catches up.
+
+:func:`learning_curve` trains every family of a :class:`~dllab.config.RunConfig`
+on nested, seeded subsamples of a training fold at log-spaced sizes, always
+scoring on the same held-out test fold, and returns a :class:`LearningCurve`.
+The curve object does all its statistics when built (like fairlearn's
+``MetricFrame``) and is read-only afterwards; the same constructor takes scores
+computed elsewhere, so everything after training can be tested on made-up numbers.
+
+Design, in short (each point is documented where it is implemented):
+
+- **Which rows.** The data is split exactly as :func:`dllab.compare` splits it
+  (``make_splits`` with the config's folds, repeats and seed). Only the first
+  ``folds`` splits (default 1) are used, to bound cost: a curve costs
+  ``folds x n_seeds x n_sizes x n_families`` fits, with the small sizes nearly free.
+- **Replicates.** For each used split and seed index there is one seeded
+  permutation of the training fold (stratified for classification, binned on
+  the target for regression); the rows for size ``n`` are its first ``n`` rows,
+  so the subsamples are nested. Every family sees the same subsample; each fit
+  gets its own seed from :func:`dllab.engine.runner.task_seed`.
+- **Full size.** The largest default size is the whole training fold. When a
+  :class:`~dllab.analyses.comparison.Comparison` of the same config is passed, its
+  records for the used splits *are* that point (replicate 0 of each split; the
+  other seed slots stay empty, because the subsample is the whole fold and only
+  the model seed would differ).
+- **Bands.** Per size, a t interval over replicates (mean +- t * sd / sqrt(k)).
+  It shows how much the score moves with the choice of rows and the model
+  seed on a fixed test fold, not test-set sampling error.
+- **Fits.** A saturating power law per family, weighted by the per-size
+  standard errors, with uncertainty from ``n_boot`` resamples of the
+  replicates (drawn independently per size, jointly across families because
+  the families share each replicate's rows).
+
+Modules: ``sizes`` (candidate sizes, nested subsamples), ``powerlaw`` (the
+saturating power law and its fits), ``analysis`` (per-size bands and the shared
+bootstrap of the fits), ``crossover`` (where the deep net overtakes gradient
+boosting), ``result`` (:class:`LearningCurve`, :class:`Prediction`) and ``run``
+(:func:`learning_curve`, the training).
+"""
+
+from .crossover import Crossover, find_crossover
+from .powerlaw import PowerLaw, fit_power_law
+from .result import LearningCurve, Prediction
+from .run import _BAD_COMPARISON, _BAD_SEEDS, learning_curve
+from .sizes import _BAD_SIZES, DEFAULT_SIZES, candidate_sizes, nested_order
+
+__all__ = ["DEFAULT_SIZES", "candidate_sizes", "nested_order", "PowerLaw", "fit_power_law", "Crossover",
+           "find_crossover", "Prediction", "LearningCurve", "learning_curve"]
