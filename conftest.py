@@ -12,3 +12,7 @@ from pathlib import Path
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 # Test helpers shared across test folders (tests/fakes.py); --import-mode=importlib adds no paths.
 sys.path.insert(0, str(Path(__file__).resolve().parent / "tests"))
+
+# tests/plugins holds modules that register model families when imported (the plugin examples):
+# collecting them for doctests would register a family for the whole test session.
+collect_ignore = ["tests/plugins"]

@@ -23,17 +23,17 @@ Examples
 >>> families.by_simplicity(["deep", "linear", "gbm"])
 ['linear', 'gbm', 'deep']
 
-A family from outside (here scikit-learn's histogram boosting):
+A family from outside (here scikit-learn's random forest):
 
->>> from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
->>> def build_hgb(task, *, budget, random_state, device, data):
-...     cls = HistGradientBoostingRegressor if task == "regression" else HistGradientBoostingClassifier
-...     return cls(max_iter=100 if budget == "quick" else 300, random_state=random_state)
->>> fam = families.register(families.Family("hgb", "Histogram boosting (scikit-learn)", build_hgb,
+>>> from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+>>> def build_forest(task, *, budget, random_state, device, data):
+...     cls = RandomForestRegressor if task == "regression" else RandomForestClassifier
+...     return cls(n_estimators=100 if budget == "quick" else 500, random_state=random_state)
+>>> fam = families.register(families.Family("forest", "Random forest (scikit-learn)", build_forest,
 ...                                         kind="trees", modalities=("tabular",)))
->>> "hgb" in families.names(), families.color("hgb") not in (None, families.color("gbm"))
+>>> "forest" in families.names(), families.color("forest") not in (None, families.color("gbm"))
 (True, True)
->>> families.unregister("hgb")
+>>> families.unregister("forest")
 """
 
 from __future__ import annotations
@@ -47,7 +47,8 @@ from .errors import ConfigError
 
 __all__ = ["Family", "KINDS", "EXPLAINERS", "MODALITIES", "register", "unregister", "get", "names", "all_families",
            "label", "short_label", "noun", "model_noun", "color", "marker", "is_challenger", "by_simplicity",
-           "ordered", "seed_key", "default_families", "serving", "load_plugin"]
+           "ordered", "seed_key", "default_families", "serving", "load_plugin", "load_env_plugins",
+           "PLUGINS_ENV"]
 
 #: The simplicity order: a family of an earlier kind is simpler to run and to explain.
 KINDS = ("linear", "trees", "deep")
@@ -66,8 +67,8 @@ _KIND_ICONS = {"linear": ":material/show_chart:", "trees": ":material/forest:", 
 _BAD_FIELD = "Family {name!r}: {field}={value!r} is not valid; {what}."
 _UNKNOWN = "family {name!r} is not registered; choose one of {names}."
 _TAKEN = "a family named {name!r} is already registered; unregister it first or choose another name."
-_NO_PLUGIN = ("plugin module {module!r} could not be imported ({reason}); check the name and that its folder is "
-              "on PYTHONPATH.")
+_NO_PLUGIN = ("plugin module {module!r} (from {source}) could not be imported ({reason}); check the name and that "
+              "its folder is on PYTHONPATH.")
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,7 @@ class Family:
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name.isidentifier():
             raise ConfigError(_BAD_FIELD.format(name=self.name, field="name", value=self.name,
-                                                what="it must be a short identifier such as 'hgb'"))
+                                                what="it must be a short identifier such as 'forest'"))
         if self.kind not in KINDS:
             raise ConfigError(_BAD_FIELD.format(name=self.name, field="kind", value=self.kind,
                                                 what=f"choose one of {', '.join(KINDS)}"))
@@ -248,28 +249,30 @@ def _lookup(name) -> Family | None:
     return _REGISTRY.get(name)
 
 
-def label(name: str) -> str:
-    """The family's label, or ``name`` itself for a name that is not registered (e.g. from an old JSON)."""
+def _word(name, attr: str) -> str:
+    # A word of the family's record; a name that is not registered (e.g. from an old JSON) stands for itself.
     fam = _lookup(name)
-    return fam.label if fam else str(name)
+    return getattr(fam, attr) if fam else str(name)
+
+
+def label(name: str) -> str:
+    """The family's label ("Gradient boosting (XGBoost)"), or ``name`` if it is not registered."""
+    return _word(name, "label")
 
 
 def short_label(name: str) -> str:
-    """The family's short label (``name`` if unregistered)."""
-    fam = _lookup(name)
-    return fam.short_label if fam else str(name)
+    """The family's short label ("XGBoost"), or ``name`` if it is not registered."""
+    return _word(name, "short_label")
 
 
 def noun(name: str) -> str:
-    """How a sentence names the approach ("boosting"); ``name`` if unregistered."""
-    fam = _lookup(name)
-    return fam.noun if fam else str(name)
+    """How a sentence names the approach ("boosting"), or ``name`` if it is not registered."""
+    return _word(name, "noun")
 
 
 def model_noun(name: str) -> str:
-    """How a sentence names the fitted model ("XGBoost"); ``name`` if unregistered."""
-    fam = _lookup(name)
-    return fam.model_noun if fam else str(name)
+    """How a sentence names the fitted model ("XGBoost"), or ``name`` if it is not registered."""
+    return _word(name, "model_noun")
 
 
 def color(name: str) -> str:
@@ -347,8 +350,31 @@ def default_families(data=None) -> tuple:
     return tuple(f.name for f in all_families() if f.default and modality in f.modalities)
 
 
-def load_plugin(module: str):
-    """Import ``module`` so that it registers its families (the CLI's ``--plugin``).
+#: Environment variable naming plugin modules (comma-separated) for the app and the CLI.
+PLUGINS_ENV = "DLLAB_PLUGINS"
+
+
+def load_env_plugins() -> list:
+    """Import every module named in ``$DLLAB_PLUGINS`` (comma-separated); returns their names.
+
+    Importing twice registers nothing twice: Python imports a module once per process.
+
+    Raises
+    ------
+    ConfigError
+        If a module cannot be imported, naming it and the variable.
+    """
+    import os
+
+    names_ = [m.strip() for m in os.environ.get(PLUGINS_ENV, "").split(",") if m.strip()]
+    for module in names_:
+        load_plugin(module, source=PLUGINS_ENV)
+    return names_
+
+
+def load_plugin(module: str, *, source: str = "--plugin"):
+    """Import ``module`` so that it registers its families (the CLI's ``--plugin``; ``source`` names
+    where the name came from, for the message).
 
     Raises
     ------
@@ -358,7 +384,7 @@ def load_plugin(module: str):
     try:
         return importlib.import_module(module)
     except ImportError as exc:
-        raise ConfigError(_NO_PLUGIN.format(module=module, reason=exc)) from None
+        raise ConfigError(_NO_PLUGIN.format(module=module, source=source, reason=exc)) from None
 
 
 # =========================================================================== built-ins

@@ -11,8 +11,10 @@ import pandas as pd
 import pytest
 
 from dllab.config import RunConfig
-from dllab.analyses.curves import (_BAD_COMPARISON, _BAD_SEEDS, _BAD_SIZES, LearningCurve, PowerLaw, candidate_sizes,
-                          find_crossover, fit_power_law, learning_curve, nested_order)
+from dllab.analyses.curves.run import _BAD_COMPARISON, _BAD_SEEDS
+from dllab.analyses.curves.sizes import _BAD_SIZES
+from dllab.analyses.curves import (LearningCurve, PowerLaw, candidate_sizes,
+                                   find_crossover, fit_power_law, learning_curve, nested_order)
 from dllab.datasets.dataset import Dataset
 from dllab.errors import ConfigError
 from dllab.models import make_model

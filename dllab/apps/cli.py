@@ -159,6 +159,7 @@ def main(argv=None) -> int:
     try:
         from .. import families
 
+        families.load_env_plugins()
         for module in args.plugin:
             families.load_plugin(module)
         if args.command == "datasets":

@@ -25,6 +25,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import families
 from ..config import RunConfig
 from ..analyses.verdict import Needs
 
@@ -95,7 +96,7 @@ class Scenario:
 
     def cost(self) -> float:
         """A rough cost: rows x fits, the deep net (and the encoder) counting 10 times a fast model."""
-        weight = sum(10 if f in ("deep", "transfer") else 1 for f in self.config.families)
+        weight = sum(10 if families.get(f).kind == "deep" else 1 for f in self.config.families)
         extra = {"compare": 1.0, "explain": 1.1, "subgroups": 1.0, "curve": 1.6, "shift": 3.0}[self.analysis]
         return self.max_rows * weight * self.config.resolved_folds * extra
 

@@ -266,7 +266,6 @@ def infer_role(series: pd.Series) -> str:
     'numeric'
     """
     s = series
-    n = len(s)
     missing = is_missing(s)
     present = s[~missing]
     n_present = len(present)

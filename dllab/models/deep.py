@@ -213,7 +213,6 @@ class _DeepBase(BaseEstimator):
         optimizer = torch.optim.AdamW(module.parameters(), lr=self.lr, weight_decay=self.weight_decay,
                                       fused=True)
         shuffle = torch.Generator().manual_seed(seed)
-        k = module.k
         # Small data gets smaller batches (at least ~8 steps per epoch), else a few
         # hundred rows would train on one step per epoch.
         batch_size = int(max(1, min(self.batch_size, max(32, math.ceil(len(idx_tr) / 8)))))

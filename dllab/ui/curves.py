@@ -22,7 +22,6 @@ The functions above the "widgets" banner are pure (no streamlit calls) and unit-
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import numpy as np

@@ -45,7 +45,7 @@ def cost_caption(ex) -> str:
 def row_label(ex, row: int) -> str:
     """How a row is offered in the picker: its position in the data and its first values."""
     values = ex.shown_rows.loc[row]
-    head = ", ".join(f"{c}={plots._short_value(values[c])}" for c in ex.columns[:3])
+    head = ", ".join(f"{c}={plots.short_value(values[c])}" for c in ex.columns[:3])
     return f"row {row} ({head}{', …' if len(ex.columns) > 3 else ''})"
 
 
@@ -56,7 +56,7 @@ def local_table(ex, row_position: int, *, target_class: int | None = None) -> pd
     """
     local = ex.local(row_position, target_class=target_class)
     out = pd.DataFrame({"Column": local.index.astype(str)})
-    out["Value"] = ["" if v is None else plots._short_value(v) for v in local[VALUE_COLUMN]]
+    out["Value"] = ["" if v is None else plots.short_value(v) for v in local[VALUE_COLUMN]]
     for f in ex.families:
         out[registry.label(f)] = local[f].astype(float).round(4).to_numpy()
     contrib = local.drop(index=[BASE_ROW, OUTPUT_ROW])[ex.families].astype(float)
@@ -69,11 +69,11 @@ def image_label(ex, row: int) -> str:
     position = int(np.flatnonzero(ex.local_rows == row)[0])
     maps = [ex.pixel_map(f, position) for f in ex.families]
     if ex.classes:
-        said = ", ".join(f"{plots._short_value(ex.classes[m.predicted_class])} ({registry.short_label(m.family)})"
+        said = ", ".join(f"{plots.short_value(ex.classes[m.predicted_class])} ({registry.short_label(m.family)})"
                          for m in maps)
-        return f"row {row}: label {plots._short_value(maps[0].target)}; predicted {said}"
+        return f"row {row}: label {plots.short_value(maps[0].target)}; predicted {said}"
     said = ", ".join(f"{m.output:+.2f} ({registry.short_label(m.family)})" for m in maps)
-    return f"row {row}: label {plots._short_value(maps[0].target)}; output {said}"
+    return f"row {row}: label {plots.short_value(maps[0].target)}; output {said}"
 
 
 def class_choices(ex) -> list:
@@ -84,7 +84,7 @@ def class_choices(ex) -> list:
 
 def class_choice_label(ex, choice) -> str:
     """A class picker choice in words."""
-    return EACH_PREDICTED if choice is None else f"class {plots._short_value(ex.classes[choice])}"
+    return EACH_PREDICTED if choice is None else f"class {plots.short_value(ex.classes[choice])}"
 
 
 def pixel_caption(ex, row_position: int, target_class: int | None = None) -> str:
@@ -202,5 +202,5 @@ def show_pixel_maps(ex, *, key: str = "ex") -> None:
         st.dataframe(table, hide_index=True, width="stretch", key=f"{key}-pixel-table", height=420)
         cls = ex.local(position, target_class=target).attrs.get("target_class")
         if ex.classes and cls is not None:
-            st.caption(f"Contributions to class **{plots._short_value(ex.classes[cls])}**"
+            st.caption(f"Contributions to class **{plots.short_value(ex.classes[cls])}**"
                        + (" (the most probable on average over the models)." if target is None else "."))

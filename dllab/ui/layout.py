@@ -64,8 +64,20 @@ def page(label: str) -> PageInfo:
     st.set_page_config(page_title=f"{label} · {APP_NAME}" if label != "Home" else APP_NAME,
                        page_icon=info.icon, layout="wide", initial_sidebar_state="expanded")
     state.init()
+    _plugins()
     _sidebar()
     return info
+
+
+def _plugins() -> None:
+    # Families registered from outside (DLLAB_PLUGINS) join the registry the pages read.
+    from .. import families
+    from ..errors import ConfigError
+
+    try:
+        families.load_env_plugins()
+    except ConfigError as exc:
+        st.error(f"A model family could not be added: {exc}", icon=":material/extension_off:")
 
 
 def _sidebar() -> None:

@@ -98,8 +98,6 @@ def group_options(ds) -> dict:
 
 def subgroups_json(rep, ds, config: RunConfig, *, indent: int = 2) -> bytes:
     """The document ``python -m dllab subgroups --json`` writes: ``{"dataset", "config", "subgroups"}``."""
-    import json
-
     payload = {"dataset": ds.summary(), "config": config.to_dict(), "subgroups": rep.to_dict()}
     return report.to_json_bytes(payload, indent=indent)
 

@@ -54,15 +54,19 @@ def kept():
     return ds, config, runner.compare(ds, config=config, keep_models=True)
 
 
-def with_kept(at):
-    """Put :func:`kept`'s data in ``at``'s session and its comparison in the result store, as after a run."""
+def with_study(at, ds, config, cmp):
+    """Put ``ds`` in ``at``'s session and ``cmp`` in its Study in the result store, as after a run."""
     from dllab.ui.cache import study
 
-    ds, config, cmp = kept()
     study(ds, config).adopt(cmp)
     at.session_state["dataset"] = ds
     at.session_state["requested"] = {ds.sha256: config}
     return at
+
+
+def with_kept(at):
+    """Put :func:`kept`'s data in ``at``'s session and its comparison in the result store, as after a run."""
+    return with_study(at, *kept())
 
 
 def margin_comparison(gap_points: int = 2, *, n: int = 1000):

@@ -33,10 +33,6 @@ def planted():
 
 def with_comparison(at):
     """Put the planted data in ``at``'s session and its comparison in the result store, as after a run."""
-    from dllab.ui.cache import study
+    from apptools import with_study
 
-    ds, config, cmp = planted()
-    study(ds, config).adopt(cmp)
-    at.session_state["dataset"] = ds
-    at.session_state["requested"] = {ds.sha256: config}
-    return at
+    return with_study(at, *planted())

@@ -7,9 +7,8 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from apptools import ROOT, kept, open_page, tiny_frame, with_kept
+from apptools import ROOT, kept, open_page, with_kept, with_study
 
-from dllab.datasets import Dataset
 from dllab.analyses.explain import BASE_ROW, OUTPUT_ROW, explain
 from dllab.families import label as family_label
 from dllab.ui.cache import study
@@ -41,17 +40,6 @@ def test_without_data_the_page_says_what_to_do():
     at = open_page(PAGE)
     assert not at.exception and not at.error
     assert at.title[0].value == "Explain" and "No dataset" in at.info[0].value
-
-
-def test_without_a_comparison_it_says_so_and_offers_one(count_fits):
-    at = open_page(PAGE)
-    at.session_state["dataset"] = Dataset(frame=tiny_frame(), target="target", task="binary", name="tiny",
-                                          roles={"x1": "numeric", "x2": "numeric", "colour": "categorical"})
-    at.run()
-    assert not at.exception and "none has been run for this dataset" in at.info[0].value
-    assert [link.proto.label for link in at.main.get("page_link")] == ["Go to Compare"]
-    assert at.button(key="explain-quick").proto.label == "Run a quick comparison"
-    assert count_fits == [] and not at.get("plotly_chart")
 
 
 def test_with_a_comparison_shows_importance_agreement_dependence_and_one_row():
@@ -100,11 +88,7 @@ def test_rows_setting_is_part_of_the_cache_key():
 
 def _with_images(at, run=digits_run):
     """``run``'s images in ``at``'s session and its comparison in the result store, as after a run."""
-    ds, config, cmp = run()
-    study(ds, config).adopt(cmp)
-    at.session_state["dataset"] = ds
-    at.session_state["requested"] = {ds.sha256: config}
-    return at
+    return with_study(at, *run())
 
 
 def test_image_data_shows_which_pixels_mattered_for_a_picked_image_and_class():

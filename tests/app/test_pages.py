@@ -133,6 +133,19 @@ def test_invalid_role_edit_shows_error_and_keeps_dataset(tiny_csv):
     assert at.data_editor[0].value["role"].tolist() == ["numeric", "numeric", "categorical"]
 
 
+@pytest.mark.parametrize("label, key", [("Subgroups", "subgroups-quick"), ("Explain", "explain-quick"),
+                                        ("Verdict", "verdict-quick")])
+def test_without_a_comparison_it_says_so_and_offers_one(count_fits, label, key):
+    """Every page that reads a comparison says none has been run and offers a quick one (one helper)."""
+    at = open_page(label)
+    at.session_state["dataset"] = _tiny_dataset()
+    at.run()
+    assert not at.exception and "none has been run for this dataset" in at.info[0].value
+    assert [link.proto.label for link in at.main.get("page_link")] == ["Go to Compare"]
+    assert at.button(key=key).proto.label == "Run a quick comparison"
+    assert count_fits == [] and not at.get("plotly_chart")
+
+
 # ---------------------------------------------------------------------------- compare page
 def test_builtin_quick_comparison_end_to_end_and_cached(count_fits):
     """The real thing: pick a built-in, run a quick 2-fold comparison, read every part of the result."""

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from apptools import ROOT, open_page, tiny_frame
+from apptools import ROOT, open_page
 from planted import planted, with_comparison
 
-from dllab.datasets import Dataset
 from dllab.families import label as family_label
 from dllab.analyses.subgroups import subgroup_report
 from dllab.ui.cache import study
@@ -32,17 +31,6 @@ def test_without_data_the_page_says_what_to_do():
     at = open_page(PAGE)
     assert not at.exception and not at.error
     assert at.title[0].value == "Subgroups" and "No dataset" in at.info[0].value
-
-
-def test_without_a_comparison_it_says_so_and_offers_one(count_fits):
-    at = open_page(PAGE)
-    at.session_state["dataset"] = Dataset(frame=tiny_frame(), target="target", task="binary", name="tiny",
-                                          roles={"x1": "numeric", "x2": "numeric", "colour": "categorical"})
-    at.run()
-    assert not at.exception and "none has been run for this dataset" in at.info[0].value
-    assert [link.proto.label for link in at.main.get("page_link")] == ["Go to Compare"]
-    assert at.button(key="subgroups-quick").proto.label == "Run a quick comparison"
-    assert count_fits == [] and not at.get("plotly_chart")
 
 
 def test_with_a_comparison_shows_ranked_table_charts_and_findings(report):

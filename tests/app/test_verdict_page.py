@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from apptools import ROOT, kept, margin_comparison, open_page, with_kept
+from apptools import ROOT, kept, margin_comparison, open_page, with_kept, with_study
 
 from dllab.config import RunConfig
 from dllab.datasets import Dataset
@@ -31,10 +31,7 @@ def margin():
 
 def _with_margin(at, margin):
     ds, cmp = margin
-    study(ds, CONFIG).adopt(cmp)
-    at.session_state["dataset"] = ds
-    at.session_state["requested"] = {ds.sha256: CONFIG}
-    return at
+    return with_study(at, ds, CONFIG, cmp)
 
 
 def _headline(at):

@@ -41,8 +41,8 @@ boosting), ``result`` (:class:`LearningCurve`, :class:`Prediction`) and ``run``
 from .crossover import Crossover, find_crossover
 from .powerlaw import PowerLaw, fit_power_law
 from .result import LearningCurve, Prediction
-from .run import _BAD_COMPARISON, _BAD_SEEDS, learning_curve
-from .sizes import _BAD_SIZES, DEFAULT_SIZES, candidate_sizes, nested_order
+from .run import learning_curve
+from .sizes import DEFAULT_SIZES, candidate_sizes, nested_order
 
 __all__ = ["DEFAULT_SIZES", "candidate_sizes", "nested_order", "PowerLaw", "fit_power_law", "Crossover",
            "find_crossover", "Prediction", "LearningCurve", "learning_curve"]

@@ -153,10 +153,12 @@ class SubgroupReport:
     def _resolve_pair(self, pair):
         fams = self.families
         if pair is None:
-            if "deep" in fams and "gbm" in fams:
-                return ("deep", "gbm")
-            if "gbm" in fams and "linear" in fams:
-                return ("gbm", "linear")
+            # The first family of the most complex kind against the first of the next kind down
+            # (the deep net vs boosting; boosting vs the linear model), else the first two.
+            firsts = list({registry.get(f).kind: f for f in reversed(registry.by_simplicity(fams))}.values())
+            firsts = sorted(firsts, key=lambda f: registry.get(f).rank, reverse=True)
+            if len(firsts) >= 2:
+                return (firsts[0], firsts[1])
             return (fams[0], fams[1]) if len(fams) >= 2 else None
         pair = tuple(pair)
         if len(pair) != 2 or pair[0] == pair[1] or any(p not in fams for p in pair):

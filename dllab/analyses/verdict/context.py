@@ -48,12 +48,12 @@ def curve_reasons(b, curve, chosen, metric):
         rising = ("still rising" if curve.higher_is_better else "still improving") if improving else "flattening"
         b.add(f"the deep net's curve is {rising}: ~{_rows(cross.extrapolated_n)} rows are expected to close the "
               f"gap to boosting{ci}, vs {_rows(n_max)} rows used (an extrapolation)", "curve", "Data size")
-        if chosen == "gbm":  # the crossover is deep vs boosting: it weighs on a boosting verdict only
+        if registry.get(chosen).kind == "trees":  # the crossover is deep vs boosting: it weighs on a trees verdict
             b.lower("curve expects the deep net to overtake")
     elif cross.kind == "observed":
         b.add(f"the deep net overtakes boosting at about {_rows(cross.observed_n)} rows on the data-size curve "
               f"and stays ahead up to {_rows(n_max)}", "curve", "Data size")
-        if chosen == "gbm":
+        if registry.get(chosen).kind == "trees":
             b.lower("curve shows the deep net ahead with more data")
     elif cross.kind == "not_expected":
         b.add(f"the deep net is not expected to overtake boosting within {CROSSOVER_HORIZON:.0f}x the data "

@@ -56,6 +56,8 @@ class Verdict:
     needs : Needs
     thresholds : dict
         The constants of the rule.
+    families : tuple of str
+        The families the rule weighed, simplest first (:func:`dllab.families.by_simplicity`).
     """
 
     recommendation: str
@@ -66,6 +68,7 @@ class Verdict:
     min_difference: float
     needs: Needs = field(default_factory=Needs)
     thresholds: dict = field(default_factory=lambda: dict(THRESHOLDS))
+    families: tuple = ()
 
     @property
     def headline(self) -> str:
@@ -84,7 +87,8 @@ class Verdict:
                 "reasons": self.statements(), "family": self.family, "headline": self.headline,
                 "reason_details": [r.to_dict() for r in self.reasons], "metric": self.metric,
                 "min_difference": _finite(self.min_difference), "needs": self.needs.to_dict(),
-                "thresholds": dict(self.thresholds)}
+                "thresholds": dict(self.thresholds),
+                "families": [{"name": f, "kind": registry.get(f).kind} for f in self.families]}
 
     def __repr__(self):
         return (f"Verdict(recommendation={self.recommendation!r}, confidence={self.confidence!r}, "

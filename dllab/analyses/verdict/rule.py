@@ -88,12 +88,13 @@ def verdict(comparison, *, curve=None, subgroups=None, explanation=None, dataset
     delta = practical_difference(cmp, needs)
     o = cmp.overall
     fams = registry.by_simplicity(cmp.families)
+    weighed = tuple(fams)  # before any is dropped: what the verdict looked at
     transparent = next((f for f in fams if registry.get(f).kind == "linear"), None)  # exact, readable SHAP
 
     def done(rec, family):
         return Verdict(recommendation=rec, confidence=CONFIDENCES[b.level], reasons=tuple(b.reasons),
                        family=family, metric=metric, min_difference=delta, needs=needs,
-                       thresholds=dict(THRESHOLDS, min_difference=delta))
+                       thresholds=dict(THRESHOLDS, min_difference=delta), families=weighed)
 
     # ---- 1. requirements that drop a family
     if needs.max_fit_seconds is not None:
@@ -103,9 +104,10 @@ def verdict(comparison, *, curve=None, subgroups=None, explanation=None, dataset
                 fams.remove(f)
                 b.add(f"{_cap(registry.noun(f))} takes {secs:.3g} s per fit, over the {needs.max_fit_seconds:g} s "
                       f"training budget, so it is left out", "requirement", "Compare")
-    if needs.gpu_available is False and "deep" in cmp.families and str(o.loc["deep", "device"]).startswith("cuda"):
-        b.add(f"the deep net was timed on a GPU ({float(o.loc['deep', 'fit_seconds']):.3g} s per fit); without "
-              f"one expect it to train several times slower", "cost", "Compare")
+    for f in fams if needs.gpu_available is False else ():
+        if str(o.loc[f, "device"]).startswith("cuda"):
+            b.add(f"{registry.noun(f)} was timed on a GPU ({float(o.loc[f, 'fit_seconds']):.3g} s per fit); without "
+                  f"one expect it to train several times slower", "cost", "Compare")
     if not fams:
         b.cap(0, "no family left")
         b.add(f"no family trains within the {needs.max_fit_seconds:g} s budget; {NOT_ENOUGH} or raise "

@@ -23,12 +23,11 @@ from __future__ import annotations
 from ._style import axis_title
 from .comparison import comparison_figure, cost_figure, split_scores_figure
 from .curves import fit_time_figure, learning_curve_figure
-# _short_value is also used by dllab.ui.explain, as plots._short_value.
-from .explain import (PIXEL_COLORSCALE, _short_value, dependence_figure, importance_figure, importance_order,
-                      local_figure, pixel_map_figure)
+from .explain import (PIXEL_COLORSCALE, dependence_figure, importance_figure, importance_order, local_figure,
+                      pixel_map_figure, short_value)
 from .subgroups import disagreement_figure, shift_figure, slice_heatmap_figure, worst_slices_figure
 
 __all__ = ["axis_title", "comparison_figure", "cost_figure",
            "split_scores_figure", "learning_curve_figure", "fit_time_figure", "slice_heatmap_figure",
            "worst_slices_figure", "disagreement_figure", "shift_figure", "importance_order", "importance_figure",
-           "dependence_figure", "local_figure", "pixel_map_figure", "PIXEL_COLORSCALE"]
+           "dependence_figure", "local_figure", "pixel_map_figure", "PIXEL_COLORSCALE", "short_value"]

@@ -96,7 +96,7 @@ def local_figure(explanation, row_position: int, *, top_k: int = 12) -> go.Figur
     order = contrib.abs().max(axis=1).sort_values(ascending=False, kind="stable").index[:top_k].tolist()
     rest = [c for c in contrib.index if c not in order]
     values = local.loc[order, VALUE_COLUMN] if VALUE_COLUMN in local.columns else None
-    labels = [f"{c} = {_short_value(values[c])}" if values is not None else str(c) for c in order]
+    labels = [f"{c} = {short_value(values[c])}" if values is not None else str(c) for c in order]
     fig = make_subplots(rows=1, cols=len(fams), shared_yaxes=True, horizontal_spacing=0.06,
                         subplot_titles=[registry.label(f) for f in fams])
     for i, fam in enumerate(fams, start=1):
@@ -131,8 +131,8 @@ def _class_title(m, labels) -> str:
     if m.target_class is None:
         return m.output_space
     if m.predicted_class == m.target_class:
-        return f"class {_short_value(m.class_label)} (predicted)"
-    return f"class {_short_value(m.class_label)} (predicts {_short_value(labels[m.predicted_class])})"
+        return f"class {short_value(m.class_label)} (predicted)"
+    return f"class {short_value(m.class_label)} (predicts {short_value(labels[m.predicted_class])})"
 
 
 def pixel_map_figure(explanation, row_position: int, *, target_class: int | None = None) -> go.Figure:
@@ -158,10 +158,10 @@ def pixel_map_figure(explanation, row_position: int, *, target_class: int | None
     limit = max(float(np.abs(m.attribution).max()) for m in maps) or 1.0
     first = maps[0]
     h, w = first.image.shape
-    titles = [f"Image (label {_short_value(first.target)})"] + [
+    titles = [f"Image (label {short_value(first.target)})"] + [
         f"{registry.label(m.family)}<br>{_class_title(m, labels)}, output {m.output:.3g}" for m in maps]
     title = (f"Which pixels mattered: row {first.row}, "
-             + (f"class {_short_value(labels[target_class])}" if target_class is not None and labels
+             + (f"class {short_value(labels[target_class])}" if target_class is not None and labels
                 else "each model's predicted class" if labels else f"SHAP in {first.output_space}"))
     coloraxis = dict(colorscale=PIXEL_COLORSCALE, cmin=-limit, cmax=limit,
                      colorbar=dict(title=dict(text="SHAP", side="right"), thickness=14))
@@ -223,7 +223,14 @@ def _signal_map_figure(maps, *, titles, title, limit, coloraxis) -> go.Figure:
     return fig
 
 
-def _short_value(v) -> str:
+def short_value(v) -> str:
+    """A cell value as the figures and the Explain page show it: short numbers, "—" for missing.
+
+    Examples
+    --------
+    >>> short_value(3.14159), short_value(None), short_value("cat")
+    ('3.142', '—', 'cat')
+    """
     if v is None:
         return "—"
     if isinstance(v, (float, np.floating)):

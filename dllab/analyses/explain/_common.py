@@ -1,0 +1,17 @@
+"""Small helpers shared by the explainers: each source column's model inputs, and centring over classes."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...datasets.schema import source_column
+
+
+def _column_groups(ds) -> list[np.ndarray]:
+    """For each of ``ds.feature_columns``, the positions of its model inputs in ``ds.X``."""
+    src = [source_column(c, ds.roles) for c in ds.X.columns]
+    return [np.flatnonzero(np.array([s == col for s in src], dtype=bool)) for col in ds.feature_columns]
+
+
+def _centre(a: np.ndarray, axis: int) -> np.ndarray:
+    return a - a.mean(axis=axis, keepdims=True)
