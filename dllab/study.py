@@ -221,7 +221,7 @@ class Study:
         """The report's JSON document (what ``python -m dllab report --json`` writes)."""
         from .present.report import report_json
 
-        return report_json(**self._parts(needs))
+        return report_json(**self._parts(needs), recipe=self.recipe)
 
     def to_html(self, path=None, *, needs=None) -> str:
         """The self-contained HTML report; written to ``path`` when given. Returns the HTML."""

@@ -208,7 +208,7 @@ class Comparison:
 
     # ------------------------------------------------------------------ export
     def to_dict(self) -> dict:
-        """The JSON contract of ``python -m dllab compare --json`` (see DESIGN.md)."""
+        """The JSON contract of ``python -m dllab compare --json`` (see docs/ARCHITECTURE.md)."""
         models = []
         for fam in self.families:
             row = self.overall.loc[fam]

@@ -132,17 +132,20 @@ def _config_dict(config) -> dict:
 
 
 def report_json(*, dataset, config, comparison, verdict=None, curve=None, subgroups=None,
-                explanation=None) -> dict:
+                explanation=None, recipe=None) -> dict:
     """Every analysis present as one JSON-ready dict (NaN as None).
 
     Keys: ``dataset`` (``Dataset.summary()``), ``config`` (the RunConfig, seed included),
     ``metric``, ``higher_is_better``, ``models``, ``tests``, ``splits``, ``runtime`` (the
-    comparison's contract, see DESIGN.md), then ``curve``, ``subgroups``,
+    comparison's contract, see docs/ARCHITECTURE.md), ``recipe`` (how the data was made, when
+    given: source, target, roles, row limit, sampling seed), then ``curve``, ``subgroups``,
     ``explanations`` and ``verdict`` for the analyses that are given.
     """
     doc = dict(comparison.to_dict())
     doc["dataset"] = dataset.summary() if hasattr(dataset, "summary") else dict(dataset or doc.get("dataset", {}))
     doc["config"] = _config_dict(config) or doc.get("config", {})
+    if recipe is not None:
+        doc["recipe"] = recipe.to_dict()
     for key, obj in (("curve", curve), ("subgroups", subgroups), ("explanations", explanation),
                      ("verdict", verdict)):
         if obj is not None:
@@ -190,6 +193,8 @@ def reproduce_command(dataset, config) -> str:
                       ("repeats", "--repeats")):
         if cfg.get(key) is not None:
             args += [flag, str(cfg[key])]
+        elif key == "max_rows" and getattr(dataset, "n_rows_total", None) not in (None, getattr(dataset, "n_rows", None)):
+            args += [flag, str(dataset.n_rows)]  # the row limit is the data's: it was sampled to this many
     if cfg.get("families"):
         args += ["--families", ",".join(cfg["families"])]
     if cfg.get("device"):
