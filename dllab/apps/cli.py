@@ -10,12 +10,14 @@ import sys
 from pathlib import Path
 
 from ..config import BUDGETS, DEVICES, RunConfig
-from ..errors import ConfigError, DataError
+from ..errors import ConfigError, DataError, message_for
 
 __all__ = ["main", "build_parser"]
 
 _IMAGE_SIZE_NOT_ZIP = ("--image-size applies to a ZIP file of images, but DATA is {data!r}; give the path of "
                        "an existing .zip file, or leave --image-size out.")
+_BAD_ROLE = ("--role {value!r} is not valid; give COLUMN=ROLE with ROLE one of {roles}, "
+             "e.g. --role Ticket=categorical.")
 _BAD_IMAGE_SIZE = ("--image-size {value!r} is not valid; give WIDTHxHEIGHT in pixels, each at least 1 and at most "
                    "{max:,} pixels in all, e.g. --image-size 28x28 (or one number for a square).")
 
@@ -88,6 +90,11 @@ def _add_data_args(p: argparse.ArgumentParser) -> None:
                    help="built-in dataset name (see `datasets`), a CSV file, or a ZIP of images in one folder "
                         "per class (class/image.png; the class column is `label`)")
     p.add_argument("--target", help="target column (optional for built-ins)")
+    p.add_argument("--role", action="append", default=[], metavar="COL=ROLE",
+                   help="set a column's role: numeric, categorical, text, datetime, identifier or excluded "
+                        "(repeatable), e.g. --role Ticket=categorical")
+    p.add_argument("--exclude", action="append", default=[], metavar="COL",
+                   help="leave a column out of the models (repeatable)")
     p.add_argument("--task", choices=("binary", "multiclass", "regression"), help="override the inferred task")
     p.add_argument("--max-rows", type=int, default=100_000, help="sample larger data to this many rows")
     p.add_argument("--seed", type=int, default=0, help="seed for splits, sampling and models (default: 0)")
@@ -141,8 +148,21 @@ def _recipe(args):
         path = Path(args.data)
         if path.suffix.lower() != ".zip" or not path.is_file():
             raise ConfigError(_IMAGE_SIZE_NOT_ZIP.format(data=args.data))
-    return DataRecipe(args.data, target=args.target, task=args.task, max_rows=args.max_rows, seed=args.seed,
-                      image_size=size)
+    return DataRecipe(args.data, target=args.target, task=args.task, roles=_roles(args.role),
+                      exclude=tuple(args.exclude), max_rows=args.max_rows, seed=args.seed, image_size=size)
+
+
+def _roles(pairs) -> dict:
+    """``["Ticket=categorical"]`` -> ``{"Ticket": "categorical"}``."""
+    from ..datasets.schema import ROLES
+
+    out = {}
+    for pair in pairs:
+        column, sep, role = pair.rpartition("=")
+        if not sep or not column or role.strip() not in ROLES:
+            raise ConfigError(_BAD_ROLE.format(value=pair, roles=", ".join(ROLES)))
+        out[column] = role.strip()
+    return out
 
 
 def _study(args, *, keep_models: bool = True):
@@ -175,7 +195,7 @@ def main(argv=None) -> int:
         if args.command == "report":
             return _report(args)
     except (DataError, ConfigError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {message_for(exc, 'cli')}", file=sys.stderr)
         return 2
     parser.error(f"unknown command {args.command!r}")
     return 2

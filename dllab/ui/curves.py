@@ -32,7 +32,7 @@ from .. import families as registry
 from ..present import plots, report
 from ..config import BUDGETS, RunConfig
 from ..analyses.curves import candidate_sizes
-from ..errors import ConfigError
+from ..errors import ConfigError, message_for
 from ..metrics import METRICS
 from . import state
 from .cache import studies_of, study
@@ -207,7 +207,7 @@ def curve_settings(ds) -> tuple[CurveRequest, bool]:
         config = RunConfig(budget=budget or base.budget, n_folds=base.n_folds, repeats=base.repeats,
                            seed=int(seed), device=base.device, families=tuple(families) or base.families)
     except ConfigError as exc:
-        st.error(str(exc))
+        st.error(message_for(exc, "app"))
         st.stop()
     reuse = asked.key() if reusable_comparison(asked, config) else None
     request = CurveRequest(config=config, preset=preset or "standard", n_seeds=int(n_seeds),

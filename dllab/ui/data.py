@@ -14,7 +14,7 @@ import streamlit as st
 
 from .. import datasets
 from ..datasets.recipe import DEFAULT_MAX_ROWS, DataRecipe
-from ..errors import ConfigError, DataError
+from ..errors import ConfigError, DataError, message_for
 from . import state
 from .tables import data_warnings, role_changes, role_table
 
@@ -63,7 +63,7 @@ def apply(recipe: DataRecipe) -> bool:
     try:
         ds = build(recipe)
     except (DataError, ConfigError) as exc:
-        state.flash("error", f"{exc}  \nThe previous dataset is still loaded.")
+        state.flash("error", f"{message_for(exc, 'app')}  \nThe previous dataset is still loaded.")
         st.session_state["nonce"] += 1  # fresh edit widgets: they show the dataset that is still loaded
         return False
     st.session_state["dataset"], st.session_state["recipe"] = ds, recipe
@@ -108,10 +108,10 @@ def _read_upload(upload: dict, raw: bytes, *, size=None) -> bool:
         else:
             frame = datasets.read_csv(raw, name=name)
     except ImageSizeError as exc:
-        upload["error"], upload["resize"] = str(exc), exc.suggested
+        upload["error"], upload["resize"] = message_for(exc, "app"), exc.suggested
         return False
     except (DataError, ConfigError) as exc:
-        upload["error"] = str(exc)
+        upload["error"] = message_for(exc, "app")
         return False
     upload["frame"], upload["error"], upload["resize"] = frame, None, None
     # A ZIP's class column is made by the reader: it is the target, with no "no target given" notice.
@@ -119,7 +119,7 @@ def _read_upload(upload: dict, raw: bytes, *, size=None) -> bool:
     try:
         ds = build(recipe)
     except (DataError, ConfigError) as exc:
-        upload["error"] = str(exc)
+        upload["error"] = message_for(exc, "app")
         return False
     st.session_state["dataset"], st.session_state["recipe"] = ds, recipe
     return True

@@ -16,7 +16,7 @@ import streamlit as st
 from .. import families as registry
 from ..present import plots
 from ..config import RunConfig
-from ..errors import ConfigError, DataError
+from ..errors import ConfigError, DataError, message_for
 from ..analyses.explain import BASE_ROW, OUTPUT_ROW, VALUE_COLUMN, explain
 from .cache import study
 from .run import needed_comparison
@@ -126,7 +126,7 @@ def explanation_for(ds, cmp, config: RunConfig, *, split: int = 0, rows: int = 5
                     raise
                 ex = s.explanation(split=split, max_rows=rows, families=usable)
     except (DataError, ConfigError) as exc:
-        st.error(f"The explanation could not run: {exc}", icon=":material/error:")
+        st.error(f"The explanation could not run: {message_for(exc, 'app')}", icon=":material/error:")
         return None
     return ex
 

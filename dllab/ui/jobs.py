@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from ..errors import ConfigError, DataError
+from ..errors import ConfigError, DataError, message_for
 
 __all__ = ["Job", "COMPARE", "CURVE"]
 
@@ -118,7 +118,7 @@ class Job:
         try:
             result = train(asked)
         except (DataError, ConfigError) as exc:
-            st.error(f"The {self.subject} could not run: {exc}", icon=":material/error:")
+            st.error(f"The {self.subject} could not run: {message_for(exc, 'app')}", icon=":material/error:")
             del asked_all[sha]
             result = None
         stop.empty()

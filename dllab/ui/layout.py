@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from ..errors import message_for
+
 from . import state
 
 __all__ = ["PageInfo", "PAGES", "page", "page_info"]
@@ -77,7 +79,7 @@ def _plugins() -> None:
     try:
         families.load_env_plugins()
     except ConfigError as exc:
-        st.error(f"A model family could not be added: {exc}", icon=":material/extension_off:")
+        st.error(f"A model family could not be added: {message_for(exc, 'app')}", icon=":material/extension_off:")
 
 
 def _sidebar() -> None:

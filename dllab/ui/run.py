@@ -24,7 +24,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ..config import BUDGETS, RunConfig
-from ..errors import ConfigError
+from ..errors import ConfigError, message_for
 from .. import families as registry
 from . import state
 from .cache import study
@@ -87,7 +87,7 @@ def run_settings(ds) -> tuple[RunConfig, bool]:
                            repeats=None if repeats is None else int(repeats), seed=int(seed),
                            device=device or "auto", families=tuple(families) or defaults)
     except ConfigError as exc:
-        st.error(str(exc))
+        st.error(message_for(exc, "app"))
         st.stop()
     return config, submitted
 
@@ -136,7 +136,7 @@ def _device_problem(config: RunConfig) -> str | None:
     try:
         resolve_device("cuda")
     except ConfigError as exc:
-        return str(exc)
+        return message_for(exc, "app")
     return None
 
 

@@ -18,7 +18,7 @@ import streamlit as st
 from .. import families as registry
 from ..present import plots, report
 from ..config import RunConfig
-from ..errors import ConfigError, DataError
+from ..errors import ConfigError, DataError, message_for
 from ..metrics import METRICS
 from ..analyses.subgroups import slice_table
 from .cache import study
@@ -120,7 +120,7 @@ def subgroup_report_for(ds, cmp, config: RunConfig, *, groups, shift_column: str
             with st.spinner("Scoring every model on every slice…"):
                 rep = s.subgroups(**settings)
         except (DataError, ConfigError) as exc:
-            st.error(f"The subgroup analysis could not run: {exc}", icon=":material/error:")
+            st.error(f"The subgroup analysis could not run: {message_for(exc, 'app')}", icon=":material/error:")
             return None
     return rep
 
@@ -218,7 +218,7 @@ def _shift_section(ds, config: RunConfig, *, key: str) -> None:
                 rows = s.shift(column, progress=progress)
                 box.update(label=f"Shift test on {column}: done", state="complete", expanded=False)
         except (DataError, ConfigError) as exc:
-            st.error(f"The shift test could not run: {exc}", icon=":material/error:")
+            st.error(f"The shift test could not run: {message_for(exc, 'app')}", icon=":material/error:")
             return
     if rows is None:
         st.info("Pick a column and press **Run shift test**.", icon=":material/play_circle:")

@@ -16,7 +16,7 @@ import streamlit as st
 
 from .. import families as registry
 from ..present import report
-from ..errors import ConfigError
+from ..errors import ConfigError, message_for
 from ..metrics import METRICS
 from ..analyses.verdict import Needs, verdict
 from .cache import studies_of
@@ -100,7 +100,7 @@ def _needs_widgets(cmp, *, key: str) -> Needs:
     try:
         return needs_from(metric, explain_each_decision=explain_each, min_difference=diff, max_fit_seconds=seconds)
     except ConfigError as exc:
-        st.error(str(exc))
+        st.error(message_for(exc, "app"))
         return Needs(explain_each_decision=bool(explain_each))
 
 

@@ -13,7 +13,7 @@ import streamlit as st
 
 from .. import families as registry
 from ..apps import workshop
-from ..errors import ConfigError, DataError
+from ..errors import ConfigError, DataError, message_for
 
 __all__ = ["show_workshop"]
 
@@ -40,7 +40,7 @@ def _run(s) -> dict | None:
             summary = workshop.run_scenario(s, progress=progress)
             box.update(label=f"{s.title}: done in {summary['seconds']:.0f} s", state="complete", expanded=False)
     except (DataError, ConfigError, ImportError) as exc:
-        st.error(f"This scenario could not run here: {exc}", icon=":material/error:")
+        st.error(f"This scenario could not run here: {message_for(exc, 'app')}", icon=":material/error:")
         return None
     workshop.save_cached(s, summary)
     return summary
