@@ -115,13 +115,21 @@ def verdict(comparison, *, curve=None, subgroups=None, explanation=None, dataset
         return done("undecided", None)
 
     # ---- 2. not enough evidence
+    # A family that failed on every split has no score: the verdict stands on the families that ran,
+    # and says so first.
     failed = [f for f in fams if o.loc[f, "status"] == "failed"]
+    for f in reversed(failed):
+        fams.remove(f)
+        n = int(o.loc[f, "n_failed"])
+        names = [registry.noun(g) for g in fams]
+        left = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names) or "no family"
+        b.add(f"{registry.noun(f)} failed on all {n} splits ({o.loc[f, 'reason'] or 'no reason recorded'}), so it "
+              f"has no score: the verdict weighs {left}", "evidence", "Compare", first=True)
     if failed:
-        b.cap(0, "a family failed")
-        for f in failed:
-            n = int(o.loc[f, "n_failed"])
-            b.add(f"{registry.noun(f)} failed on all {n} splits ({o.loc[f, 'reason'] or 'no reason recorded'}); "
-                  f"{NOT_ENOUGH}", "evidence", "Compare", first=True)
+        b.cap(1, "a family failed")
+    if not fams:
+        b.cap(0, "every family failed")
+        b.add(f"no family has a score; {NOT_ENOUGH}", "evidence", "Compare")
         return done("undecided", None)
     for f in fams:
         if o.loc[f, "status"] == "partial":
