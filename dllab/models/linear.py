@@ -12,7 +12,42 @@ from sklearn.utils.validation import check_is_fitted
 from .preprocessing import as_frame, linear_preprocessor
 from ._validation import check_features, check_target, encode_classes
 
-__all__ = ["LinearClassifier", "LinearRegressor"]
+__all__ = ["LinearClassifier", "LinearRegressor", "preprocessor_sources"]
+
+
+def preprocessor_sources(prep) -> list:
+    """The input column behind every output column of a fitted :func:`~dllab.models.preprocessing.linear_preprocessor`.
+
+    A numeric column owns its scaled value and its missing indicator; a categorical column
+    owns its one-hot levels (and the "infrequent" level, when there is one).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from dllab.models.preprocessing import linear_preprocessor
+    >>> X = pd.DataFrame({"n": [1.0, None, 3.0], "c": ["a", "b", "a"]})
+    >>> preprocessor_sources(linear_preprocessor(X).fit(X))
+    ['n', 'n', 'c', 'c']
+    """
+    owner = [None] * sum(s.stop - s.start for s in prep.output_indices_.values())
+    for name, trans, cols in prep.transformers_:
+        if name == "remainder" or trans == "drop":
+            continue
+        sl = prep.output_indices_[name]
+        cols = list(cols)
+        if name == "num":
+            imputer = trans[0]
+            names = cols + ([cols[i] for i in imputer.indicator_.features_] if imputer.add_indicator else [])
+        else:
+            enc = trans[-1]
+            names = []
+            for i, levels in enumerate(enc.categories_):
+                inf = enc.infrequent_categories_[i] if hasattr(enc, "infrequent_categories_") else None
+                n_inf = 0 if inf is None else len(inf)
+                names += [cols[i]] * (len(levels) - n_inf + (1 if n_inf else 0))
+        assert len(names) == sl.stop - sl.start, "internal error: linear output layout"
+        owner[sl] = names
+    return owner
 
 
 def _prepare(X):
@@ -34,6 +69,11 @@ class _LinearBase(BaseEstimator):
         """``X`` in the space the linear model is fitted in (after imputation, one-hot coding, scaling)."""
         check_is_fitted(self, "pipeline_")
         return np.asarray(self.pipeline_[0].transform(self._check(X, reset=False)), dtype=np.float64)
+
+    def input_sources(self) -> list:
+        """The input column behind every column of :meth:`transform_inputs` (one-hot levels, missing indicators)."""
+        check_is_fitted(self, "pipeline_")
+        return preprocessor_sources(self.pipeline_[0])
 
     @property
     def device_(self):

@@ -57,6 +57,16 @@ Source columns
     Contributions are reported per column of ``ds.feature_columns``: one-hot levels and
     missing indicators (linear) and datetime parts (``dllab.datasets.schema.source_column``) are
     summed; the deep net permutes whole source columns.
+Text
+    A free-text column gets one value per row: its whole contribution. The linear model's is
+    exact: the sum of ``coef * (tfidf - mean_background(tfidf))`` over the column's TF-IDF terms
+    (kept sparse), which for a linear output equals ``f(row) - mean_b f(row with b's text)``.
+    XGBoost's is exact TreeSHAP on the LSA components (truncated SVD of the TF-IDF) summed to
+    their text column; with several text columns one SVD mixes their terms, so no component
+    belongs to one column and boosting is explained by permutation sampling instead (its method
+    says so). The deep text net and the pretrained encoder + head are explained by permutation
+    sampling with each text column as one player: its whole text comes from the row or from the
+    reference row. Every method's name in ``Explanation.methods`` says which applied.
 Additivity
     ``additivity_max_error`` is ``max |base + sum(contributions) - output|`` over the
     explained rows and classes, with ``output`` from a separate prediction call; the
@@ -86,7 +96,8 @@ Modules
 ``dispatch``
     Which families, which kept model, and which explainer the family registry names.
 ``tree``, ``linear``, ``permutation``
-    XGBoost's exact TreeSHAP, exact linear SHAP, and the deep net's sampler with its budget.
+    XGBoost's exact TreeSHAP, exact linear SHAP (tabular and TF-IDF), and the permutation sampler
+    with its budget (the deep families, and boosting on several text columns).
 ``pixels``
     Image patches, spreading patch values to pixels, and :class:`PixelMap`.
 ``agreement``

@@ -65,7 +65,15 @@ def _rank_agreement(importance: pd.DataFrame, families) -> tuple[dict, dict]:
 
 
 def _statements(importance: pd.DataFrame, agreement: dict, families, columns) -> list[str]:
-    """Agreement in plain words: shared top features, and columns one family relies on far more."""
+    """Agreement in plain words: shared top features, and columns one family relies on far more.
+
+    With one column (a text-only dataset, say) there is nothing to rank: one sentence says how far
+    that column moves each family's output.
+    """
+    if len(columns) == 1:
+        sizes = ", ".join(f"{importance.iloc[0][f]:.3g} for {registry.noun(f)}" for f in families)
+        return [f"`{columns[0]}` is the only column, so it alone moves each family's output away from its base "
+                f"value (mean |SHAP| {sizes})"]
     out = []
     k = min(_TOP_K, max(1, len(columns) // 2))
     for a, b in _PAIRS:
@@ -77,8 +85,12 @@ def _statements(importance: pd.DataFrame, agreement: dict, families, columns) ->
         both = len(ta & tb)
         rho = agreement[key]
         tail = f" (rank correlation {rho:.2f})" if np.isfinite(rho) else ""
-        if both == k:
+        if both == k == 1:
+            out.append(f"{registry.noun(b)} and {registry.noun(a)} agree on the top feature{tail}")
+        elif both == k:
             out.append(f"{registry.noun(b)} and {registry.noun(a)} agree on the top {k} features{tail}")
+        elif k == 1:
+            out.append(f"{registry.noun(b)} and {registry.noun(a)} differ on the top feature{tail}")
         else:
             out.append(f"{registry.noun(b)} and {registry.noun(a)} share {both} of their top {k} features{tail}")
     share = _shares(importance)

@@ -1,4 +1,10 @@
-"""The deep family's explainer: antithetic permutation sampling over source columns, within an evaluation budget."""
+"""Antithetic permutation sampling over source columns, within an evaluation budget.
+
+The explainer of the deep families (the net trained from scratch, the pretrained encoder + head), of
+families the registry does not know, and of boosting where no exact per-column path exists. Columns
+travel as numbers: categorical and text columns as codes of their levels or distinct texts, so a text
+column is one player whose whole text comes from the row or from its reference.
+"""
 
 from __future__ import annotations
 
@@ -10,29 +16,43 @@ from .pixels import MAX_DEEP_PATCHES, _patch_groups, _patch_side, _spread
 
 
 def _encode(X: pd.DataFrame) -> tuple[np.ndarray, dict]:
-    """Numeric matrix of ``X`` with categorical columns as integer codes (NaN when missing)."""
+    """Numeric matrix of ``X``, categorical and text columns as integer codes (NaN when missing).
+
+    ``cats`` maps the position of each coded column to ``(values, dtype)``: its categories (categorical)
+    or its distinct texts, and the dtype :func:`_decode` gives the column back. A text column is so
+    one player whose whole text is swapped between the row and its reference.
+    """
     A = np.empty(X.shape, dtype=np.float64)
     cats = {}
     for j, c in enumerate(X.columns):
         s = X[c]
         if isinstance(s.dtype, pd.CategoricalDtype):
             codes = s.cat.codes.to_numpy().astype(np.float64)
-            codes[codes < 0] = np.nan
-            A[:, j] = codes
-            cats[j] = s.cat.categories
+            cats[j] = (s.cat.categories, s.dtype)
+        elif pd.api.types.is_string_dtype(s):  # free text: its distinct texts
+            codes, values = pd.factorize(s, use_na_sentinel=True)
+            codes = codes.astype(np.float64)
+            cats[j] = (values, s.dtype)
         else:
             A[:, j] = s.to_numpy(dtype=np.float64)
+            continue
+        codes[codes < 0] = np.nan
+        A[:, j] = codes
     return A, cats
 
 
 def _decode(A: np.ndarray, columns, cats) -> pd.DataFrame:
     data = {}
     for j, c in enumerate(columns):
-        if j in cats:
-            codes = np.where(np.isnan(A[:, j]), -1, A[:, j]).astype(np.int64)
-            data[c] = pd.Categorical.from_codes(codes, categories=cats[j])
-        else:
+        if j not in cats:
             data[c] = A[:, j]
+            continue
+        values, dtype = cats[j]
+        codes = np.where(np.isnan(A[:, j]), -1, A[:, j]).astype(np.int64)
+        if isinstance(dtype, pd.CategoricalDtype):
+            data[c] = pd.Categorical.from_codes(codes, categories=values)
+        else:
+            data[c] = pd.Series(values.take(codes, allow_fill=True), dtype=dtype)
     return pd.DataFrame(data)
 
 
@@ -145,4 +165,6 @@ def _explain_permutation(model, ds, rows, bg_rows, groups, image_shape, *, n_per
         unit = f" over {len(groups)} patches of {patch}x{patch} pixels, shared equally by their pixels"
     method = (f"antithetic permutation sampling{unit} ({n_permutations} references x 2 "
               f"permutations per row, {per_row} evaluations per row)")
+    if any(c in ds.feature_columns for c in ds.meta.get("text_columns", ())):
+        method += "; a text column is one player, its whole text taken from the row or the reference"
     return phi, base, out, pos, method, {"deep_max_evals": budget, "deep_patch": patch}

@@ -1,10 +1,15 @@
-"""Exact TreeSHAP for the XGBoost family, from the booster's own contributions."""
+"""Exact TreeSHAP for the XGBoost family, from the booster's own contributions.
+
+On text data the booster sees each row's LSA components (truncated SVD of the TF-IDF) and the
+other columns' coding; the components' contributions are summed to their text column, one-hot
+levels and missing indicators to theirs.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ._common import _centre
+from ._common import _centre, _source_groups
 
 
 def _to_source(phi: np.ndarray, groups) -> np.ndarray:
@@ -12,12 +17,24 @@ def _to_source(phi: np.ndarray, groups) -> np.ndarray:
     return np.stack([phi[:, g].sum(axis=1) for g in groups], axis=1)
 
 
+def _exact_per_column(model) -> bool:
+    """Whether TreeSHAP can give one value per source column: not when an SVD mixes several text columns."""
+    return not hasattr(model, "input_sources") or model.input_sources() is not None
+
+
+def _booster_parts(model, X, ds, groups):
+    """The XGBoost estimator, its input for the rows ``X`` of ``ds.X``, and the groups of that input."""
+    if hasattr(model, "input_sources"):  # text: the inner GBM on the LSA + other-columns design
+        inner = model.model_
+        return inner.model_, inner.booster_input(model.transform_inputs(X)), _source_groups(model.input_sources(), ds)
+    return model.model_, model.booster_input(X), groups
+
+
 def _explain_gbm(model, ds, rows, groups, columns):
     """``(phi, base, output)`` of ``rows`` from the booster's ``pred_contribs``, summed per source column."""
     import xgboost as xgb
 
-    X = model.booster_input(ds.X.iloc[rows])
-    est = model.model_
+    est, X, groups = _booster_parts(model, ds.X.iloc[rows], ds, groups)
     booster = est.get_booster()
     try:
         best = int(est.best_iteration)
@@ -32,4 +49,3 @@ def _explain_gbm(model, ds, rows, groups, columns):
         phi = np.stack([_to_source(contrib[:, :-1, k], groups) for k in range(contrib.shape[2])], axis=2)
         return phi, contrib[:, -1, :], _centre(margin, axis=1)
     return _to_source(contrib[:, :-1], groups), contrib[:, -1], margin
-

@@ -14,8 +14,15 @@ Slices
     ``min_size`` rows grouped into one "other" slice; a "missing" slice where a
     column has gaps), plus the user's ``groups`` columns (treated as categorical
     even when excluded from training; a numeric one with more than
-    ``max_levels`` values is binned). Datetime, free-text, identifier, constant
-    and excluded columns are skipped unless named in ``groups``. Two-condition slices are every pair of one-condition slices on
+    ``max_levels`` values is binned). A free-text column is sliced by its length:
+    quantile bins of the words per text (``words in review < 12``; the condition
+    carries ``"measure": "words"``, and a missing text counts 0 words), named in
+    ``groups`` or not. Images are sliced by their class (``digit = 8``: the
+    accuracy there is that class's recall; quantile bins of the target for
+    regression), not by their pixels: one pixel is no subgroup, and pairs of
+    pixel bins grow with the square of the pixel count (a 64x64 image would
+    give about 2 x 10^8 pairs). Datetime, identifier, constant and excluded columns
+    are skipped unless named in ``groups``. Two-condition slices are every pair of one-condition slices on
     different columns with at least ``min_size`` rows (smaller pairs are not
     listed: with so few rows their scores are noise); a pair equal to one of its
     parents is dropped. A slice is ``uncertain`` when it has fewer than
@@ -59,11 +66,12 @@ Disagreement
     everywhere, most large slices say so; the all-rows mean difference is
     reported beside them (``disagreement_overall``) for comparison.
 Shift test
-    See :func:`shift_test`.
+    See :func:`shift_test`. A text column's held-out groups are its bins of words
+    per text (train on the shorter texts, test on the longest, ...).
 """
 
 from .report import SubgroupReport, slice_table, subgroup_report
 from .shift import shift_test
-from .slices import OPS, Slice
+from .slices import MEASURES, OPS, Slice
 
-__all__ = ["Slice", "SubgroupReport", "subgroup_report", "slice_table", "shift_test", "OPS"]
+__all__ = ["Slice", "SubgroupReport", "subgroup_report", "slice_table", "shift_test", "OPS", "MEASURES"]

@@ -556,7 +556,8 @@ def slice_table(report: SubgroupReport, *, values: str = "score", max_conditions
     f = report.frame
     if max_conditions is not None:
         f = f[f.n_conditions <= max_conditions]
-    wide = f.pivot(index="slice", columns="family", values=values)[list(report.families)]
+    # reindex, not [...]: a report without slices still has one (empty) column per family
+    wide = f.pivot(index="slice", columns="family", values=values).reindex(columns=list(report.families))
     meta = f.drop_duplicates("slice").set_index("slice")[["description", "size"]]
     wide = meta.join(wide)
     wide["uncertain"] = wide["size"] < report.settings["min_size"]

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ... import families as registry
-from ...datasets.schema import NUMERIC
+from ...datasets.schema import NUMERIC, TEXT
 from ...errors import ConfigError, DataError, preview
 from ...metrics import metrics_for
 from ._common import _UNKNOWN_COLUMN, _check_int, _num, _quiet
@@ -26,7 +26,9 @@ def _shift_groups(ds, column, *, max_groups, min_size):
     role = ds.roles.get(column)
     numeric = role == NUMERIC or (pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
                                   and values.nunique(dropna=True) > max_groups)
-    if numeric and values.nunique(dropna=True) > max_groups:
+    if role == TEXT:  # free text: hold out texts by their length in words (short ones, long ones ...)
+        cand = _numeric_bins(column, values, n_bins=max_groups, measure="words")
+    elif numeric and values.nunique(dropna=True) > max_groups:
         cand = _numeric_bins(column, values, n_bins=max_groups)
     else:
         cand = _level_slices(column, values, min_size=min_size, max_levels=max_groups)
@@ -49,8 +51,8 @@ def shift_test(ds, *, column: str, config, families=None, max_groups: int = 5, m
                progress=None) -> list[dict]:
     """Train on all but one group of ``column``, test on that group, and compare with a random split.
 
-    Groups are the largest levels of a categorical column (those with at least ``min_size`` rows) or
-    the quantile bins of a numeric one, at most ``max_groups``. For each group every family is fitted
+    Groups are the largest levels of a categorical column (those with at least ``min_size`` rows),
+    the quantile bins of a numeric one, or of a text column's words per text, at most ``max_groups``. For each group every family is fitted
     on the other rows (rows where ``column`` is missing always train) and scored on the group; for
     reference the same family is fitted on a random split with the same test size (seeded,
     stratified for classification). The column stays a feature as the dataset's roles say, so a

@@ -1,9 +1,12 @@
 """Candidate slices of the data: the :class:`Slice` type, its conditions, and the one- and two-condition slices.
 
-A slice is a conjunction of ``{column, op, value}`` conditions that re-applies to any frame.
-One-condition slices are a numeric column's quantile bins (rounded edges) or a categorical
-column's levels (rare levels grouped into "other"), plus a "missing" slice; two-condition slices
-are pairs of these on different columns (see :mod:`dllab.analyses.subgroups` for the rules).
+A slice is a conjunction of ``{column, op, value}`` conditions that re-applies to any frame; a
+condition may also name a ``measure`` of the column that the op compares (``"words"``: the number of
+words of a text). One-condition slices are a numeric column's quantile bins (rounded edges), a
+categorical column's levels (rare levels grouped into "other") or a text column's bins of words per
+text, plus a "missing" slice; on images, whose pixels are no subgroups, the target's classes (or
+bins) instead. Two-condition slices are pairs of these on different columns (see
+:mod:`dllab.analyses.subgroups` for the rules).
 """
 
 from __future__ import annotations
@@ -14,14 +17,17 @@ import numpy as np
 import pandas as pd
 
 from ...errors import ConfigError
-from ...datasets.schema import CATEGORICAL, NUMERIC
+from ...datasets.schema import CATEGORICAL, NUMERIC, TEXT
 
-__all__ = ["OPS", "Slice", "apply_condition"]
+__all__ = ["OPS", "MEASURES", "Slice", "apply_condition", "word_counts"]
 
 _BAD_OP = "condition op={value!r} is not valid; choose one of {ops}."
+_BAD_MEASURE = "condition measure={value!r} is not valid; choose one of {measures}, or leave it out."
 
 #: Operators a slice condition may use (``value`` is a list for ``in``, ignored for ``is missing``).
 OPS = ("==", "in", "<", ">=", "is missing")
+#: Measures a condition may compare instead of the column's values: ``"words"``, the words of a text.
+MEASURES = ("words",)
 _LEVEL_SORT = {"==": 0, "in": 1, "is missing": 2}
 
 
@@ -40,18 +46,34 @@ def _fmt_value(v) -> str:
     return str(v)
 
 
+def word_counts(values: pd.Series) -> pd.Series:
+    """Words per text (runs of letters, digits and ``_``, as the text models split them); missing texts have 0.
+
+    Examples
+    --------
+    >>> word_counts(pd.Series(["Free entry, call now!", None, "ok"])).tolist()
+    [4, 0, 1]
+    """
+    texts = values.astype(object).where(values.notna(), "").map(str)
+    return texts.str.count(r"\w+").astype(np.int64)
+
+
 def apply_condition(frame: pd.DataFrame, cond: dict) -> np.ndarray:
     """Boolean mask (one entry per row of ``frame``) of one ``{column, op, value}`` condition.
 
     Examples
     --------
-    >>> df = pd.DataFrame({"age": [20, 30, None], "region": ["N", "S", "N"]})
+    >>> df = pd.DataFrame({"age": [20, 30, None], "region": ["N", "S", "N"], "note": ["a b c", "d", None]})
     >>> apply_condition(df, {"column": "age", "op": "<", "value": 25}).tolist()
     [True, False, False]
     >>> apply_condition(df, {"column": "region", "op": "in", "value": ["S"]}).tolist()
     [False, True, False]
+    >>> apply_condition(df, {"column": "note", "measure": "words", "op": "<", "value": 2}).tolist()
+    [False, True, True]
     """
     col = frame[cond["column"]]
+    if cond.get("measure") == "words":
+        col = word_counts(col)
     op, value = cond["op"], cond.get("value")
     if op == "==":
         return (col == value).to_numpy(dtype=bool)
@@ -88,11 +110,14 @@ class Slice:
     __slots__ = ("_conditions", "_description")
 
     def __init__(self, conditions, *, description: str | None = None):
-        conds = tuple({"column": c["column"], "op": c["op"], "value": _jsonable(c.get("value"))}
+        conds = tuple({"column": c["column"], "op": c["op"], "value": _jsonable(c.get("value")),
+                       **({"measure": c["measure"]} if c.get("measure") is not None else {})}
                       for c in conditions)
         for c in conds:
             if c["op"] not in OPS:
                 raise ConfigError(_BAD_OP.format(value=c["op"], ops=", ".join(OPS)))
+            if c.get("measure", MEASURES[0]) not in MEASURES:
+                raise ConfigError(_BAD_MEASURE.format(value=c["measure"], measures=", ".join(MEASURES)))
         object.__setattr__(self, "_conditions", conds)
         object.__setattr__(self, "_description", description or _describe(conds))
 
@@ -146,28 +171,34 @@ def _slice_from(conditions, description):
     return Slice(conditions, description=description)
 
 
+def _subject(c) -> str:
+    """What a condition compares: the column, or its measure ("words in review")."""
+    return f"words in {c['column']}" if c.get("measure") == "words" else str(c["column"])
+
+
 def _describe(conds) -> str:
     parts, i = [], 0
     conds = list(conds)
     while i < len(conds):
         c = conds[i]
         nxt = conds[i + 1] if i + 1 < len(conds) else None
-        if (c["op"] == ">=" and nxt is not None and nxt["column"] == c["column"] and nxt["op"] == "<"):
-            parts.append(f"{_fmt_value(c['value'])} ≤ {c['column']} < {_fmt_value(nxt['value'])}")
+        if (c["op"] == ">=" and nxt is not None and nxt["column"] == c["column"] and nxt["op"] == "<"
+                and nxt.get("measure") == c.get("measure")):
+            parts.append(f"{_fmt_value(c['value'])} ≤ {_subject(c)} < {_fmt_value(nxt['value'])}")
             i += 2
             continue
         if c["op"] == "==":
-            parts.append(f"{c['column']} = {_fmt_value(c['value'])}")
+            parts.append(f"{_subject(c)} = {_fmt_value(c['value'])}")
         elif c["op"] == "in":
             vals = list(c["value"])
             if len(vals) <= 3:
-                parts.append(f"{c['column']} in {{{', '.join(_fmt_value(v) for v in vals)}}}")
+                parts.append(f"{_subject(c)} in {{{', '.join(_fmt_value(v) for v in vals)}}}")
             else:
-                parts.append(f"{c['column']} = other ({len(vals)} rare levels)")
+                parts.append(f"{_subject(c)} = other ({len(vals)} rare levels)")
         elif c["op"] == "is missing":
             parts.append(f"{c['column']} is missing")
         else:
-            parts.append(f"{c['column']} {'<' if c['op'] == '<' else '≥'} {_fmt_value(c['value'])}")
+            parts.append(f"{_subject(c)} {'<' if c['op'] == '<' else '≥'} {_fmt_value(c['value'])}")
         i += 1
     return " and ".join(parts)
 
@@ -181,8 +212,11 @@ def _round_edge(v: float, integer: bool) -> float:
     return float(round(v, digits))
 
 
-def _numeric_bins(column: str, values: pd.Series, *, n_bins: int) -> list[tuple[Slice, np.ndarray]]:
-    x = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+def _numeric_bins(column: str, values: pd.Series, *, n_bins: int,
+                  measure: str | None = None) -> list[tuple[Slice, np.ndarray]]:
+    """Quantile bins of ``values`` (of its ``measure``, e.g. words per text, when given)."""
+    measured = word_counts(values) if measure == "words" else values
+    x = pd.to_numeric(measured, errors="coerce").to_numpy(dtype=float)
     present = x[np.isfinite(x)]
     if len(present) == 0:
         return []
@@ -196,9 +230,9 @@ def _numeric_bins(column: str, values: pd.Series, *, n_bins: int) -> list[tuple[
     for a, b in zip(bounds[:-1], bounds[1:]):
         conds = []
         if a is not None:
-            conds.append({"column": column, "op": ">=", "value": a})
+            conds.append({"column": column, "op": ">=", "value": a, "measure": measure})
         if b is not None:
-            conds.append({"column": column, "op": "<", "value": b})
+            conds.append({"column": column, "op": "<", "value": b, "measure": measure})
         if not conds:  # a single value: nothing to split
             return []
         s = Slice(conds)
@@ -234,7 +268,9 @@ def _level_slices(column: str, values: pd.Series, *, min_size: int, max_levels: 
 def _column_slices(column: str, values: pd.Series, *, role: str, min_size: int, n_bins: int,
                    max_levels: int) -> list[tuple[Slice, np.ndarray]]:
     values = values.reset_index(drop=True)
-    if role == NUMERIC:
+    if role == TEXT:
+        out = _numeric_bins(column, values, n_bins=n_bins, measure="words")
+    elif role == NUMERIC:
         n_distinct = values.nunique(dropna=True)
         if n_distinct <= n_bins:
             out = _level_slices(column, values, min_size=min_size, max_levels=max_levels)
@@ -254,11 +290,19 @@ def _column_slices(column: str, values: pd.Series, *, role: str, min_size: int, 
 
 def _single_slices(ds, groups, *, min_size, n_bins, max_levels):
     frame = ds.frame
-    columns = [c for c in frame.columns if c != ds.target and ds.roles.get(c) in (NUMERIC, CATEGORICAL)]
+    image = getattr(ds, "modality", "tabular") == "image"
+    # A single pixel is no subgroup (and pairs of pixels grow with the square of their count): images
+    # are sliced by their class (or target bins) instead.
+    roles = () if image else (NUMERIC, CATEGORICAL, TEXT)
+    columns = [c for c in frame.columns if c != ds.target and ds.roles.get(c) in roles]
     columns += [g for g in groups if g not in columns]
     out = []
+    if image:
+        role = NUMERIC if ds.task == "regression" else CATEGORICAL
+        out.extend(_column_slices(ds.target, frame[ds.target], role=role, min_size=min_size, n_bins=n_bins,
+                                  max_levels=max_levels))
     for col in columns:
-        role = ds.roles.get(col) if col not in groups else CATEGORICAL
+        role = ds.roles.get(col) if col not in groups or ds.roles.get(col) == TEXT else CATEGORICAL
         out.extend(_column_slices(col, frame[col], role=role, min_size=min_size, n_bins=n_bins,
                                   max_levels=max_levels))
     return out

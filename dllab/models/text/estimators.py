@@ -131,6 +131,15 @@ class _TextLinearBase(_TextBase):
     def _predict_values(self, texts, other):
         return self.model_.predict(self._design(texts, other, fit=False))
 
+    def transform_inputs(self, X):
+        """``X`` as the head sees it: each text column's TF-IDF, then the other columns' coding (sparse CSR)."""
+        return self._design(*self._features(X), fit=False)
+
+    def input_sources(self) -> list:
+        """The column of ``X`` behind every column of :meth:`transform_inputs` (a text column owns its terms)."""
+        check_is_fitted(self, "tfidf_")
+        return self.tfidf_.sources(self.text_columns_) + self.other_.sources()
+
 
 class TextLinearClassifier(ClassifierMixin, _TextLinearBase):
     """TF-IDF (word 1-2-grams + char 2-5-grams) + other columns into logistic regression.
@@ -167,11 +176,16 @@ class _TextGBMBase(_TextBase):
         if fit:
             self.tfidf_ = Tfidf(self.max_features)
             tf = self.tfidf_.fit_transform(texts)
-            k = int(max(1, min(self.n_components, tf.shape[1] - 1, tf.shape[0] - 1)))
-            self.svd_ = TruncatedSVD(k, random_state=0 if self.random_state is None else int(self.random_state))
-            lsa = self.svd_.fit_transform(tf)
+            if tf.shape[1] < 2:  # fewer than 2 terms (e.g. every text empty): nothing to reduce, the terms are kept
+                self.svd_ = None
+                lsa = tf.toarray()
+            else:
+                k = int(max(1, min(self.n_components, tf.shape[1] - 1, tf.shape[0] - 1)))
+                self.svd_ = TruncatedSVD(k, random_state=0 if self.random_state is None else int(self.random_state))
+                lsa = self.svd_.fit_transform(tf)
         else:
-            lsa = self.svd_.transform(self.tfidf_.transform(texts))
+            tf = self.tfidf_.transform(texts)
+            lsa = tf.toarray() if self.svd_ is None else self.svd_.transform(tf)
         return np.hstack([lsa, other])
 
     def _fit(self, texts, other, target):
@@ -188,6 +202,22 @@ class _TextGBMBase(_TextBase):
 
     def _predict_values(self, texts, other):
         return self.model_.predict(self._design(texts, other, fit=False))
+
+    def transform_inputs(self, X) -> np.ndarray:
+        """``X`` as the boosted trees see it: the LSA components of the text, then the other columns' coding."""
+        return self._design(*self._features(X), fit=False)
+
+    def input_sources(self) -> list | None:
+        """The column of ``X`` behind every column of :meth:`transform_inputs`.
+
+        None with several text columns: the SVD mixes their terms, so no component belongs to one column.
+        """
+        check_is_fitted(self, "svd_")
+        if len(self.text_columns_) > 1:
+            return None
+        if self.svd_ is None:
+            return self.tfidf_.sources(self.text_columns_) + self.other_.sources()
+        return [self.text_columns_[0]] * self.svd_.n_components + self.other_.sources()
 
 
 class TextGBMClassifier(ClassifierMixin, _TextGBMBase):

@@ -14,6 +14,7 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfVectorizer
 
+from ..linear import preprocessor_sources
 from ..preprocessing import linear_preprocessor
 
 __all__ = ["OtherColumns", "Tfidf", "batch_bags", "hashed_bags", "split_text"]
@@ -86,6 +87,10 @@ class OtherColumns:
             return np.zeros((len(other), 0))
         return np.asarray(self.prep_.transform(_objects(other)), dtype=np.float64)
 
+    def sources(self) -> list:
+        """The column behind every column of :meth:`transform` (one-hot levels, missing indicators)."""
+        return [] if self.prep_ is None else preprocessor_sources(self.prep_)
+
 
 def _objects(other):
     """``other`` with category and object columns as objects, missing values as ``None``."""
@@ -138,6 +143,20 @@ class Tfidf:
                     blocks.append(sp.csr_matrix((len(col), 0)))
                 self.vectorizers_.append(vec)
         return sp.hstack(blocks, format="csr")
+
+    def sources(self, columns) -> list:
+        """The text column (of ``columns``, in fit order) behind every column of the TF-IDF matrix.
+
+        Examples
+        --------
+        >>> tfidf = Tfidf(100)
+        >>> m = tfidf.fit_transform([["good food", "bad food"], ["", ""]])
+        >>> sources = tfidf.sources(["review", "empty"])
+        >>> len(sources) == m.shape[1], set(sources)
+        (True, {'review'})
+        """
+        widths = [0 if vec is None else len(vec.vocabulary_) for vec in self.vectorizers_]
+        return [col for i, col in enumerate(columns) for w in widths[2 * i:2 * i + 2] for _ in range(w)]
 
     def transform(self, texts):
         """The TF-IDF matrix of ``texts`` with the fitted vocabularies."""
