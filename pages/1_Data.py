@@ -1,4 +1,4 @@
-"""Data: upload a CSV or pick a built-in, then check the target, the task and every column's role."""
+"""Data: upload a CSV or pick a built-in, then check the target, the task and every column's role, and load."""
 
 import streamlit as st
 
@@ -6,7 +6,8 @@ from dllab import ui
 
 ui.page("Data")
 st.title("Data", anchor=False)
-st.caption("Upload a CSV or pick a built-in dataset. Everything the lab inferred below can be changed.")
+st.caption("Upload a CSV or pick a built-in dataset. Before anything is loaded or trained you see what the lab "
+           "guessed (the target, the task, every column's role, and why) and can change any of it.")
 ui.show_flash()
 
 upload, builtin = st.columns(2)
@@ -15,14 +16,4 @@ with upload:
 with builtin:
     ui.builtin_picker()
 
-ds = ui.dataset()
-if ds is None:
-    st.info("No dataset loaded yet: upload a CSV file or pick a built-in above.", icon=":material/info:")
-    st.stop()
-
-st.divider()
-ui.dataset_overview(ds)
-ui.edit_panel(ds, st.session_state["recipe"])
-st.markdown(f"**Preview** — the first {min(200, ds.n_rows)} of {ds.n_rows:,} rows")
-st.dataframe(ds.frame.head(200), width="stretch", height=320)
-st.page_link("pages/2_Compare.py", label="Next: compare the models", icon=":material/arrow_forward:")
+ui.data_form()

@@ -6,7 +6,7 @@ from dllab import ui
 
 ui.page("Compare")
 st.title("Compare", anchor=False)
-st.caption("The three families are trained and scored on the same cross-validation splits.")
+st.caption("Every model family is trained and scored on the same cross-validation splits.")
 ds = ui.require_dataset()
 config, submitted = ui.run_settings(ds)
 cmp = ui.comparison(ds, config, submitted=submitted)

@@ -11,6 +11,7 @@ st.caption("SHAP values for every model on the same rows and in the same units: 
 ds = ui.require_dataset()
 cmp, config = ui.needed_comparison(ds, what="The explanation", key="explain-quick")
 if cmp is not None:
+    ui.belongs_to(cmp, what="Models explained, as trained for")
     rows = st.segmented_control("Rows explained", ui.ROW_CHOICES, default=500, required=True, key="explain-rows",
                                 help="A seeded sample of the first split's test rows (the deep net may explain "
                                      "fewer: its cost grows with the columns).")

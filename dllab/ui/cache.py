@@ -1,4 +1,4 @@
-"""The app's result cache: one :class:`~dllab.Study` per (dataset sha256, ``RunConfig.key()``).
+"""The app's result cache: one :class:`~dllab.Study` per (data key, ``RunConfig.key()``).
 
 A Study holds the comparison and every analysis of it (curve, subgroups, shift
 test, explanation), each cached under its own settings, so the pages ask the
@@ -11,21 +11,24 @@ status. So the training runs outside, and its result goes into a
 :class:`ResultStore` that ``st.cache_resource`` holds for the server process
 (``st.cache_resource.clear()`` empties it, as for any cache).
 
-The key is the content hash of the data plus every setting that changes the
-numbers, never a sample-hash of a frame; a session can only hit a result for
-data it holds itself. Results are read-only and shared between sessions: the
-same data and settings give the same numbers, so a workshop of thirty running
-the same built-in trains once.
+The key is the data key (:func:`data_key`) plus every setting that changes the
+numbers, never a sample-hash of a frame. Results of a built-in are read-only and
+shared between sessions: the same public data and settings give the same
+numbers, so a workshop of thirty running the same built-in trains once. Results
+of an upload belong to the session that uploaded it: the content hash does not
+cover the file's name or reading notices, and another user's byte-identical file
+must not show them (or "from the cache").
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import OrderedDict
 
 import streamlit as st
 
-__all__ = ["ResultStore", "results", "study", "studies_of", "MAX_RESULTS"]
+__all__ = ["ResultStore", "results", "study", "studies_of", "data_key", "is_public", "MAX_RESULTS"]
 
 #: Studies kept (least recently used dropped first); each holds its fitted models.
 MAX_RESULTS = 32
@@ -80,13 +83,43 @@ def results() -> ResultStore:
     return ResultStore(max_entries=MAX_RESULTS)
 
 
-def study(ds, config):
-    """The server's :class:`~dllab.Study` of ``ds`` with ``config`` (made, not computed, if new)."""
+def is_public(ds) -> bool:
+    """Whether ``ds`` is a built-in (public and read-only: its results may be shared by every session)."""
+    return str(getattr(ds, "source", "")).startswith("builtin:")
+
+
+def data_key(ds, *, session: str | None = None) -> str:
+    """What identifies ``ds`` in the result store and in a session's run requests.
+
+    The content hash for a built-in. For anything else (an upload) the hash plus a
+    digest of the session, the name and the notices: a result stored under it
+    carries nothing of another session, nor of a same-content file with another name.
+
+    Parameters
+    ----------
+    session : str, optional
+        The session id (default: this session's, :func:`dllab.ui.state.session_id`).
+    """
+    if is_public(ds):
+        return ds.sha256
+    if session is None:
+        from .state import session_id
+
+        session = session_id()
+    digest = hashlib.sha256(repr((session, ds.name, tuple(ds.notices))).encode()).hexdigest()[:16]
+    return f"{ds.sha256}:{digest}"
+
+
+def study(ds, config, *, session: str | None = None):
+    """The stored :class:`~dllab.Study` of ``ds`` with ``config`` (made, not computed, if new).
+
+    ``session`` as in :func:`data_key`.
+    """
     from ..study import Study
 
     store = results()
     config = config.for_data(ds)
-    key = (ds.sha256, config.key())
+    key = (data_key(ds, session=session), config.key())
     found = store.get(key)
     if found is None:
         found = Study(ds, config=config)
@@ -94,6 +127,6 @@ def study(ds, config):
     return found
 
 
-def studies_of(sha: str) -> list:
-    """Every stored study of the data with content hash ``sha``, least recently used first."""
-    return [s for key, s in results().items() if isinstance(key, tuple) and key[0] == sha]
+def studies_of(key: str) -> list:
+    """Every stored study of the data with :func:`data_key` ``key``, least recently used first."""
+    return [s for k, s in results().items() if isinstance(k, tuple) and k[0] == key]

@@ -35,9 +35,10 @@ from ..analyses.curves import candidate_sizes
 from ..errors import ConfigError, message_for
 from ..metrics import METRICS
 from . import state
-from .cache import studies_of, study
+from .cache import data_key, studies_of, study
 from .data import follow_seed
 from .jobs import COMPARE, CURVE
+from .layout import belongs_to
 
 __all__ = ["CurveRequest", "SIZE_PRESETS", "TIME_BUDGETS", "WHAT_IF", "preset_sizes", "training_rows",
            "reusable_comparison", "what_if_table", "curve_json", "curve_settings", "curve", "show_curve"]
@@ -63,9 +64,9 @@ class CurveRequest:
     time_budget: float | None = None
     reuse: str | None = None  # config key of the comparison standing in for the full-size point
 
-    def key(self, sha: str) -> tuple:
-        """Result-store key: everything that changes the numbers."""
-        return ("curve", sha, self.config.key(), self.preset, self.n_seeds, self.time_budget, self.reuse)
+    def key(self, data: str) -> tuple:
+        """Run marker of this request on the data with key ``data``: everything that changes the numbers."""
+        return ("curve", data, self.config.key(), self.preset, self.n_seeds, self.time_budget, self.reuse)
 
     def settings(self) -> tuple:
         """The settings alone (to tell whether the form changed since Run)."""
@@ -176,7 +177,7 @@ def curve_settings(ds) -> tuple[CurveRequest, bool]:
     Budget, families and seed start from the session's comparison for this dataset
     (so its fits can be reused), else the quick budget with every family.
     """
-    asked = COMPARE.asked(ds.sha256)
+    asked = COMPARE.asked(data_key(ds))
     base = asked or RunConfig(budget="quick", families=registry.default_families(ds))
     with st.form("curve-settings", border=True):
         st.markdown("**Curve settings**")
@@ -230,9 +231,10 @@ def curve(ds, request: CurveRequest, *, submitted: bool):
     Returns None (after saying why) when there is nothing to show.
     """
     if submitted and follow_seed(request.config.seed):  # other rows for this seed: run on them
-        CURVE.ask(state.dataset().sha256, request)
+        CURVE.ask(data_key(state.dataset()), request)
         st.rerun()
-    return CURVE.run(ds.sha256, request, submitted=submitted, key_of=lambda r: r.key(ds.sha256),
+    key = data_key(ds)
+    return CURVE.run(key, request, submitted=submitted, key_of=lambda r: r.key(key),
                      same=lambda r: r.settings() == request.settings(),
                      lookup=lambda r: study(ds, r.config).curve(cached_only=True, **_curve_settings(ds, r)),
                      train=lambda r: _train(ds, r))
@@ -242,7 +244,7 @@ def _reused(ds, request: CurveRequest):
     # The comparison whose fits stand in for the full-size point (its Study must hold it).
     if request.reuse is None:
         return None
-    return next((s.cached("comparison") for s in studies_of(ds.sha256)
+    return next((s.cached("comparison") for s in studies_of(data_key(ds))
                  if s.config.key() == request.reuse and s.cached("comparison") is not None), None)
 
 
@@ -274,6 +276,7 @@ def _train(ds, request: CurveRequest):
 
 def show_curve(lc, *, key: str = "lc") -> None:
     """The conclusion, the "what if" read-out, the two charts, the table, notes and the download."""
+    belongs_to(lc, what="Curve for")
     with st.container(border=True):
         st.markdown("**Conclusion** · " + lc.conclusion())
         for note in lc.notes:
@@ -318,4 +321,4 @@ def show_curve(lc, *, key: str = "lc") -> None:
     name = f"dllab-{lc.dataset.get('name', 'data')}-curve-{lc.config.get('budget', '')}-seed{lc.config.get('seed', 0)}"
     st.download_button("Curve as JSON", data=curve_json(lc), file_name=f"{name}.json", mime="application/json",
                        icon=":material/data_object:", on_click="ignore", key=f"{key}-json",
-                       help="The same document as `python -m dllab curve --json`.")
+                       help="The same document as the command-line tool's curve writes as JSON.")

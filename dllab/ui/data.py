@@ -1,9 +1,14 @@
-"""Loading data into the session: built-ins (cached), uploads (session only), and edits.
+"""Loading data into the session: built-ins (cached), uploads (session only), and rebuilding after edits.
 
 A :class:`~dllab.DataRecipe` says how the current dataset was built (which
-source, target, task, role overrides, row limit, sampling seed); every edit on
-the Data page makes a new recipe and rebuilds. A rebuild that raises :class:`~dllab.errors.DataError` leaves the
-previous dataset in place and shows the message.
+source, target, task, role overrides, excluded columns, row limit, sampling
+seed); the Data page's form (:mod:`dllab.ui.data_form`) makes a new recipe and
+:func:`apply` builds it. A build that raises :class:`~dllab.errors.DataError`
+leaves the loaded dataset (if any) in place and says why.
+
+An uploaded CSV is only read here: nothing is inferred for good and nothing is
+trained until the user presses Load in the form. A ZIP of images loads at once
+(its target is its class folders), or offers to resize images of mixed sizes.
 """
 
 from __future__ import annotations
@@ -16,15 +21,18 @@ from .. import datasets
 from ..datasets.recipe import DEFAULT_MAX_ROWS, DataRecipe
 from ..errors import ConfigError, DataError, message_for
 from . import state
-from .tables import data_warnings, role_changes, role_table
+from .tables import data_warnings
 
-__all__ = ["build", "apply", "follow_seed", "load_builtin", "use_upload", "builtin_cards", "builtin_picker",
-           "upload_panel", "dataset_overview", "edit_panel", "CSV_TYPES", "DEFAULT_MAX_ROWS"]
+__all__ = ["build", "try_build", "apply", "still_loaded", "follow_seed", "load_builtin", "use_upload",
+           "pending_upload", "reading_notices", "builtin_cards", "builtin_picker", "upload_panel",
+           "dataset_overview", "CSV_TYPES", "DEFAULT_MAX_ROWS"]
 
 CSV_TYPES = ["csv", "tsv", "txt", "zip"]  # zip: images in one folder per class (datasets.images)
 
 _RESIZE_TOO_BIG = ("{w}x{h} = {n:,} pixels per image is more than the {max:,} this lab trains on; choose a "
                    "smaller width or height, e.g. {sw}x{sh}.")
+_GONE = ("the uploaded file {name!r} is no longer in this session (the page was reloaded or the server "
+         "restarted); upload it again.")
 
 
 # =========================================================================== building
@@ -34,14 +42,54 @@ def _builtin(recipe: DataRecipe):
     return recipe.build()
 
 
+def _upload_frame(sha: str):
+    # The frame of an upload of this session: the latest file, or the one the loaded dataset was made from.
+    for key in ("upload", "loaded-upload"):
+        upload = st.session_state.get(key)
+        if upload and upload["sha"] == sha and upload["frame"] is not None:
+            return upload["frame"]
+    return None
+
+
 def build(recipe: DataRecipe):
     """The dataset of ``recipe`` (raises DataError or ConfigError)."""
     if recipe.source != "upload":
         return _builtin(recipe)
-    upload = st.session_state.get("upload")
-    if not upload or upload["sha"] != recipe.upload_sha or upload["frame"] is None:
-        raise DataError(f"the uploaded file {recipe.name!r} is no longer in this session; upload it again.")
-    return recipe.build(upload["frame"])
+    frame = _upload_frame(recipe.upload_sha)
+    if frame is None:
+        raise DataError(_GONE.format(name=recipe.name))
+    return recipe.build(frame)
+
+
+def try_build(recipe: DataRecipe):
+    """``(dataset, None)``, or ``(None, message)`` with the reason in the app's words."""
+    try:
+        return build(recipe), None
+    except (DataError, ConfigError) as exc:
+        return None, message_for(exc, "app")
+
+
+def still_loaded() -> str:
+    """The sentence that says which dataset stays loaded after a failed load ("" when none is loaded)."""
+    ds = state.dataset()
+    return "" if ds is None else f"**{ds.name}** is still the loaded dataset."
+
+
+def apply(recipe: DataRecipe) -> str | None:
+    """Build ``recipe`` and make it the session's dataset. Returns None, or why it failed (the dataset that
+    was loaded, if any, stays)."""
+    ds, problem = try_build(recipe)
+    if problem is not None:
+        return problem
+    if recipe.source == "upload":
+        upload = st.session_state.get("upload")
+        if upload and upload["sha"] == recipe.upload_sha:
+            st.session_state["loaded-upload"] = upload
+    else:
+        st.session_state["loaded-upload"] = None
+        _dismiss_upload()  # a built-in replaces a file that was waiting in the form
+    st.session_state["dataset"], st.session_state["recipe"] = ds, recipe
+    return None
 
 
 def follow_seed(seed: int) -> bool:
@@ -53,42 +101,38 @@ def follow_seed(seed: int) -> bool:
     recipe, ds = st.session_state.get("recipe"), state.dataset()
     if recipe is None or recipe.seed == seed:
         return False
-    if not apply(recipe.changed(seed=int(seed))):
+    problem = apply(recipe.changed(seed=int(seed)))
+    if problem is not None:
+        state.flash("error", f"The data could not be made with seed {seed}: {problem}")
         return False
     return state.dataset().sha256 != ds.sha256
 
 
-def apply(recipe: DataRecipe) -> bool:
-    """Build ``recipe`` and make it the session's dataset; on error keep the old one and show why."""
-    try:
-        ds = build(recipe)
-    except (DataError, ConfigError) as exc:
-        state.flash("error", f"{message_for(exc, 'app')}  \nThe previous dataset is still loaded.")
-        st.session_state["nonce"] += 1  # fresh edit widgets: they show the dataset that is still loaded
-        return False
-    st.session_state["dataset"], st.session_state["recipe"] = ds, recipe
-    return True
-
-
 def load_builtin(name: str) -> bool:
-    """Load the built-in ``name`` with its default target and task."""
-    return apply(DataRecipe(name, max_rows=DEFAULT_MAX_ROWS))
+    """Load the built-in ``name`` with its default target and task; on failure queue the reason."""
+    problem = apply(DataRecipe(name, max_rows=DEFAULT_MAX_ROWS))
+    if problem is not None:
+        state.flash("error", f"The built-in dataset {name!r} could not be loaded: {problem}  \n{still_loaded()}")
+    return problem is None
 
 
+# =========================================================================== uploads
 def use_upload(file) -> None:
-    """Read a newly uploaded file and load it; the same file is handled once.
+    """Read a newly uploaded file; the same file is handled once.
 
-    The frame stays in this session only. Read errors are stored with the upload
-    and shown while the file is in the uploader; the previous dataset stays. A
-    ZIP of images of mixed or too large sizes also stores the suggested size
-    (``upload["resize"]``), and :func:`upload_panel` offers to resize on load.
+    The frame stays in this session only. A CSV waits in the Data page's form
+    (:func:`pending_upload`) until the user presses Load; a ZIP of images loads
+    at once. Read errors are stored with the upload and shown while the file is
+    in the uploader; the loaded dataset stays. A ZIP of images of mixed or too
+    large sizes also stores the suggested size (``upload["resize"]``), and
+    :func:`upload_panel` offers to resize on load.
     """
     raw = file.getvalue()
     sha = hashlib.sha256(raw).hexdigest()
     upload = st.session_state.get("upload")
-    if upload and upload["sha"] == sha:
+    if upload and upload["sha"] == sha and upload["name"] == file.name:
         return
-    upload = {"name": file.name, "sha": sha, "frame": None, "error": None, "resize": None}
+    upload = {"name": file.name, "sha": sha, "frame": None, "error": None, "resize": None, "dismissed": False}
     st.session_state["upload"] = upload
     _read_upload(upload, raw)
 
@@ -98,7 +142,7 @@ def _is_zip(name: str) -> bool:
 
 
 def _read_upload(upload: dict, raw: bytes, *, size=None) -> bool:
-    """Read ``raw`` into ``upload`` and make it the session's dataset; on error store why and keep the old one."""
+    """Read ``raw`` into ``upload`` (a ZIP is also loaded); on error store why and keep the loaded dataset."""
     from ..datasets.images import LABEL_COLUMN, ImageSizeError, read_image_zip
 
     name, zipped = upload["name"], _is_zip(upload["name"])
@@ -114,23 +158,37 @@ def _read_upload(upload: dict, raw: bytes, *, size=None) -> bool:
         upload["error"] = message_for(exc, "app")
         return False
     upload["frame"], upload["error"], upload["resize"] = frame, None, None
+    if not zipped:
+        return True  # the Data page's form shows it; Load builds it
     # A ZIP's class column is made by the reader: it is the target, with no "no target given" notice.
-    recipe = DataRecipe("upload", name=name, upload_sha=upload["sha"], target=LABEL_COLUMN if zipped else None)
-    try:
-        ds = build(recipe)
-    except (DataError, ConfigError) as exc:
-        upload["error"] = message_for(exc, "app")
-        return False
-    st.session_state["dataset"], st.session_state["recipe"] = ds, recipe
-    return True
+    problem = apply(DataRecipe("upload", name=name, upload_sha=upload["sha"], target=LABEL_COLUMN))
+    upload["error"] = problem
+    return problem is None
 
 
-def _pending_upload():
-    """The uploaded file that is not (yet) the loaded dataset, if any."""
+def pending_upload():
+    """The uploaded file that is waiting to be loaded (read, not the loaded dataset, not dismissed), or None."""
     upload, recipe = st.session_state.get("upload"), st.session_state.get("recipe")
-    if not upload or (recipe is not None and recipe.upload_sha == upload["sha"]):
+    if not upload or upload.get("dismissed"):
+        return None
+    if recipe is not None and recipe.source == "upload" and recipe.upload_sha == upload["sha"] \
+            and recipe.name == upload["name"]:
         return None
     return upload
+
+
+def _dismiss_upload() -> None:
+    upload = st.session_state.get("upload")
+    if upload and pending_upload() is upload:
+        upload["dismissed"] = True
+
+
+def reading_notices(frame) -> list[str]:
+    """What the CSV reader changed or decided while reading ``frame``, as sentences."""
+    info = frame.attrs.get("dllab.csv", {})
+    out = [info["notice"]] if info.get("notice") else []
+    out += [n for n in info.get("notices", ()) if n and n not in out]
+    return out
 
 
 # =========================================================================== widgets
@@ -190,47 +248,41 @@ def dataset_overview(ds) -> None:
     task = ds.task + (f" ({len(ds.classes)} classes)" if ds.classes is not None else "")
     c4.metric("Task", task, border=True)
     for notice in ds.notices:
-        st.info(notice[0].upper() + notice[1:] + ".", icon=":material/info:")
+        st.info(notice[0].upper() + notice[1:] + ("" if notice.endswith(".") else "."), icon=":material/info:")
     for warning in data_warnings(ds):
         st.warning(warning, icon=":material/warning:")
 
 
 def upload_panel(*, max_mb: int) -> None:
-    """Drag-and-drop upload of a CSV or a ZIP of images, plus what a file that cannot be used as is needs:
-    the target picker, or (images of mixed sizes) the size to resize them to."""
+    """Drag-and-drop upload of a CSV or a ZIP of images; shows why a file cannot be read, offers to resize
+    images of mixed sizes, and to bring back a file that a built-in replaced in the form."""
     file = st.file_uploader(
         "Upload a CSV file or a ZIP of images", type=CSV_TYPES, key="csv",
         help=(f"Up to {max_mb} MB. Comma, semicolon, tab or pipe separated; a header row is required. "
-              f"Tables longer than the row limit are sampled, with a notice. Or a ZIP of images in one "
-              f"folder per class, e.g. cat/001.png, dog/001.png (read as greyscale; images of different "
-              f"sizes can be resized on load)."))
+              f"You check the target and every column's role before anything is loaded; tables longer than "
+              f"the row limit are sampled, with a notice. Or a ZIP of images in one folder per class, e.g. "
+              f"cat/001.png, dog/001.png (read as greyscale; images of different sizes can be resized on load)."))
     if file is not None:
         use_upload(file)
-    pending = _pending_upload()
+    upload = st.session_state.get("upload")
+    if upload and upload.get("dismissed"):
+        if file is not None and file.name == upload["name"]:
+            st.caption(f"**{upload['name']}** is in the uploader but not loaded.")
+            if st.button(f"Check and load {upload['name']}", icon=":material/edit_note:", key="undismiss"):
+                upload["dismissed"] = False
+                st.rerun()
+        return
+    pending = pending_upload()
     if pending is None:
         return
     if file is None and pending["frame"] is None:
-        st.session_state["upload"] = None  # the broken file was removed from the uploader
+        st.session_state["upload"] = None  # the unreadable file was removed from the uploader
         return
     if pending["error"]:
-        st.error(f"**{pending['name']}** cannot be used as it is: {pending['error']}  \n"
-                 + ("The previous dataset is still loaded." if state.dataset() is not None else ""),
-                 icon=":material/error:")
+        st.error(f"**{pending['name']}** cannot be used as it is: {pending['error']}"
+                 + (f"  \n{still_loaded()}" if still_loaded() else ""), icon=":material/error:")
     if pending.get("resize") and file is not None:
         _resize_form(pending, file)
-    elif pending["frame"] is not None and not _is_zip(pending["name"]):  # a ZIP's target is its class folders
-        columns = [str(c) for c in pending["frame"].columns]
-        with st.form(f"pending-{pending['sha'][:12]}", border=True):
-            st.markdown(f"Choose what to predict in **{pending['name']}**:")
-            target = st.selectbox("Target column", columns, index=len(columns) - 1)
-            task = st.selectbox("Task", ["infer from the target", "binary", "multiclass", "regression"])
-            if st.form_submit_button("Load this file", type="primary"):
-                recipe = DataRecipe("upload", name=pending["name"], upload_sha=pending["sha"], target=target,
-                                task=None if task.startswith("infer") else task)
-                if apply(recipe):
-                    pending["error"] = None
-                    state.flash("success", f"Loaded **{pending['name']}** with target `{target}`.")
-                st.rerun()
 
 
 def _resize_form(pending: dict, file) -> None:
@@ -254,55 +306,3 @@ def _resize_form(pending: dict, file) -> None:
             elif _read_upload(pending, file.getvalue(), size=(w, h)):
                 state.flash("success", f"Loaded **{pending['name']}** with every image resized to {w}x{h}.")
             st.rerun()
-
-
-def edit_panel(ds, recipe: DataRecipe) -> None:
-    """Target, task, row limit and per-column roles of the loaded dataset, all editable."""
-    from ..datasets.schema import ROLES, TASKS
-
-    tag = f"{ds.sha256[:12]}-{st.session_state['nonce']}"  # new widgets for each dataset version
-    columns = [str(c) for c in ds.frame.columns]
-    c1, c2, c3 = st.columns([2, 2, 2])
-    target = c1.selectbox("Target column (what to predict)", columns, index=columns.index(str(ds.target)),
-                          key=f"target-{tag}")
-    task = c2.selectbox("Task", list(TASKS), index=list(TASKS).index(ds.task), key=f"task-{tag}",
-                        help="Inferred from the target; change it if the guess is wrong.")
-    max_rows = c3.number_input("Row limit (larger data is sampled)", min_value=100, max_value=10_000_000,
-                               value=recipe.max_rows, step=10_000, key=f"rows-{tag}",
-                               help="Seeded and stratified by the target; the notice above says when it applies.")
-    st.markdown("**Column roles** — change a role in the table; `excluded` leaves a column out of the models.")
-    edited = st.data_editor(
-        role_table(ds), key=f"roles-{tag}", hide_index=True, width="stretch",
-        disabled=["column", "dtype", "missing", "distinct", "examples"],
-        column_config={
-            "column": st.column_config.TextColumn("Column"),
-            "role": st.column_config.SelectboxColumn("Role", options=list(ROLES), required=True,
-                                                     help=("numeric, categorical and datetime columns are features; "
-                                                           "choose text for free text (each family builds "
-                                                           "its own text representation)")),
-            "dtype": st.column_config.TextColumn("Type in file"),
-            "missing": st.column_config.TextColumn("Missing"),
-            "distinct": st.column_config.NumberColumn("Distinct values", format="%d"),
-            "examples": st.column_config.TextColumn("Examples"),
-        })
-    new = None
-    if target != str(ds.target):
-        roles = {c: r for c, r in recipe.roles if str(c) != target}
-        new = recipe.changed(target=_column(ds, target), task=None, roles=roles)
-    elif task != ds.task:
-        new = recipe.changed(target=ds.target, task=task)
-    elif int(max_rows) != recipe.max_rows:
-        new = recipe.changed(target=ds.target, task=ds.task, max_rows=int(max_rows))
-    else:
-        changes = role_changes(ds, edited)
-        if changes:
-            new = recipe.changed(target=ds.target, task=ds.task, roles={**dict(recipe.roles), **changes})
-    if new is not None:
-        if apply(new):
-            state.flash("success", "Dataset updated.")
-        st.rerun()
-
-
-def _column(ds, name: str):
-    # Widgets return strings; map back to the frame's own column label.
-    return next(c for c in ds.frame.columns if str(c) == name)

@@ -25,8 +25,8 @@ class Job:
     Attributes
     ----------
     requested, running, progress : str
-        Session keys: dataset sha256 -> the request Run was pressed for; the key
-        of the run in progress (or None); the last progress text.
+        Session keys: data key (:func:`dllab.ui.cache.data_key`) -> the request Run
+        was pressed for; the key of the run in progress (or None); the last progress text.
     noun : str
         What is run, in messages ("run", "curve").
     subject : str
@@ -51,21 +51,21 @@ class Job:
     stop_key: str
     idle: str
 
-    def asked(self, sha: str):
-        """The request Run was last pressed for on the data ``sha``, or None."""
-        return st.session_state.setdefault(self.requested, {}).get(sha)
+    def asked(self, data: str):
+        """The request Run was last pressed for on the data with key ``data``, or None."""
+        return st.session_state.setdefault(self.requested, {}).get(data)
 
-    def ask(self, sha: str, request) -> None:
-        """Record ``request`` as what Run was pressed for on the data ``sha`` (it runs on the next script run)."""
-        st.session_state.setdefault(self.requested, {})[sha] = request
+    def ask(self, data: str, request) -> None:
+        """Record ``request`` as what Run was pressed for on the data ``data`` (it runs on the next script run)."""
+        st.session_state.setdefault(self.requested, {})[data] = request
         st.session_state[self.running] = None
 
     def note(self, p) -> None:
         """Remember how far the run got (a progress callback calls it)."""
         st.session_state[self.progress] = f"{p.done} of {p.total} fits"
 
-    def run(self, sha: str, request, *, submitted: bool, key_of, same, lookup, train, check=None):
-        """The result to show for the data ``sha``: the last request's, from ``lookup`` or ``train``.
+    def run(self, data: str, request, *, submitted: bool, key_of, same, lookup, train, check=None):
+        """The result to show for the data with key ``data``: the last request's, from ``lookup`` or ``train``.
 
         Parameters
         ----------
@@ -85,8 +85,8 @@ class Job:
         asked_all = st.session_state.setdefault(self.requested, {})
         st.session_state.setdefault(self.running, None)
         if submitted:
-            self.ask(sha, request)
-        asked = asked_all.get(sha)
+            self.ask(data, request)
+        asked = asked_all.get(data)
         if asked is None:
             st.info(self.idle, icon=":material/play_circle:")
             return None
@@ -94,7 +94,7 @@ class Job:
         if st.session_state[self.running] == key:
             # The last script run started this one and never got to the end: stopped.
             st.session_state[self.running] = None
-            del asked_all[sha]
+            del asked_all[data]
             done = st.session_state.get(self.progress, "")
             st.warning(f"The {self.noun} was stopped" + (f" after {done}" if done else "") + ". Nothing from it "
                        f"was kept. Press **{self.button}** to start again.", icon=":material/stop_circle:")
@@ -105,7 +105,7 @@ class Job:
         problem = check(asked) if check is not None else None
         if problem:
             st.error(problem)
-            del asked_all[sha]
+            del asked_all[data]
             return None
         result = lookup(asked)
         if result is not None:
@@ -119,7 +119,7 @@ class Job:
             result = train(asked)
         except (DataError, ConfigError) as exc:
             st.error(f"The {self.subject} could not run: {message_for(exc, 'app')}", icon=":material/error:")
-            del asked_all[sha]
+            del asked_all[data]
             result = None
         stop.empty()
         st.session_state[self.running] = None

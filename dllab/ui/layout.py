@@ -14,8 +14,9 @@ import streamlit as st
 from ..errors import message_for
 
 from . import state
+from .tables import provenance
 
-__all__ = ["PageInfo", "PAGES", "page", "page_info"]
+__all__ = ["PageInfo", "PAGES", "page", "page_info", "belongs_to"]
 
 APP_NAME = "DL Decision Lab"
 
@@ -66,9 +67,19 @@ def page(label: str) -> PageInfo:
     st.set_page_config(page_title=f"{label} · {APP_NAME}" if label != "Home" else APP_NAME,
                        page_icon=info.icon, layout="wide", initial_sidebar_state="expanded")
     state.init()
+    state.follow_data()
     _plugins()
     _sidebar()
     return info
+
+
+def belongs_to(result, *, what: str = "Results for") -> None:
+    """A one-line caption naming the data and the settings ``result`` (a comparison or a curve) was made with.
+
+    Read from the result itself (its ``dataset`` and ``config``), so it can only name the data the numbers
+    came from.
+    """
+    st.caption(f":material/dataset: {what}: " + provenance(result.dataset, result.config))
 
 
 def _plugins() -> None:

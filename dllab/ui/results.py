@@ -8,6 +8,7 @@ import streamlit as st
 from .. import families as registry
 from ..present import plots, report
 from ..metrics import METRICS
+from .layout import belongs_to
 from .tables import best_cells, results_table, run_summary
 
 __all__ = ["show_comparison"]
@@ -24,6 +25,7 @@ def _fmt(metric: str, value: float) -> str:
 
 def show_comparison(cmp, *, key: str = "cmp") -> None:
     """Everything a user needs to read one comparison, in reading order."""
+    belongs_to(cmp)
     _headline(cmp)
     _failures(cmp)
     st.subheader("Results", anchor=False)
@@ -62,7 +64,7 @@ def show_comparison(cmp, *, key: str = "cmp") -> None:
     c1, c2, c3 = st.columns(3)
     c1.download_button("Results as JSON", data=report.comparison_json(cmp), file_name=f"{name}.json",
                        mime="application/json", icon=":material/data_object:", on_click="ignore",
-                       key=f"{key}-json", help="The same document as `python -m dllab compare --json`.")
+                       key=f"{key}-json", help="The same document as the command-line tool's compare writes as JSON.")
     c2.download_button("Summary table as CSV", data=report.comparison_csv(cmp), file_name=f"{name}.csv",
                        mime="text/csv", icon=":material/table:", on_click="ignore", key=f"{key}-csv")
     c3.download_button("Per-split scores as CSV", data=report.split_scores_csv(cmp), file_name=f"{name}-splits.csv",

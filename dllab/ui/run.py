@@ -3,8 +3,11 @@
 Caching
     The comparison belongs to the :class:`~dllab.Study` of (dataset sha256,
     ``RunConfig.key()``) in the server's :func:`~dllab.ui.cache.results` store:
-    a rerun, a page change or another session with the same data and settings
-    shows it at once. A new dataset has a new sha256, so nothing stale is shown.
+    a rerun, a page change, or another session with the same built-in and
+    settings shows it at once; an upload's results stay in its session
+    (:func:`~dllab.ui.cache.data_key`). A new dataset has a new key, so nothing
+    stale is shown, and the family picker starts again from the new data's
+    defaults (:func:`dllab.ui.state.follow_data`).
 
 Stopping
     Streamlit stops a script at its next ``st`` call when the user presses Stop
@@ -27,9 +30,10 @@ from ..config import BUDGETS, RunConfig
 from ..errors import ConfigError, message_for
 from .. import families as registry
 from . import state
-from .cache import study
+from .cache import data_key, study
 from .data import follow_seed
 from .jobs import COMPARE
+from .tables import fit_counts
 
 __all__ = ["run_settings", "comparison", "needed_comparison", "local_device"]
 
@@ -71,8 +75,11 @@ def run_settings(ds) -> tuple[RunConfig, bool]:
                                persist_state="session", help="Same seed, same data, same settings: same numbers.")
         c5, c6 = st.columns([5, 3])
         defaults = registry.default_families(ds)
-        families = c5.multiselect("Model families", list(registry.serving(ds.modality)), default=list(defaults),
-                                  key="families", format_func=registry.label, persist_state="session")
+        offered = list(registry.serving(ds.modality))
+        families = c5.multiselect("Model families", offered, default=[f for f in defaults if f in offered],
+                                  key="families", format_func=registry.label, persist_state="session",
+                                  help=f"The families that serve {ds.modality} data; the choice starts again from "
+                                       "the defaults when the data, its target or its column roles change.")
         device = c6.segmented_control(
             "Device for the deep net and XGBoost", ["auto", "cpu", "cuda"], default="auto", required=True,
             key="device", persist_state="session",
@@ -98,9 +105,10 @@ def comparison(ds, config: RunConfig, *, submitted: bool):
     Returns None (after saying why) when there is nothing to show.
     """
     if submitted and follow_seed(config.seed):  # other rows for this seed: run on them
-        COMPARE.ask(state.dataset().sha256, config)
+        COMPARE.ask(data_key(state.dataset()), config)
         st.rerun()
-    return COMPARE.run(ds.sha256, config, submitted=submitted, key_of=lambda c: (ds.sha256, c.key()),
+    key = data_key(ds)
+    return COMPARE.run(key, config, submitted=submitted, key_of=lambda c: (key, c.key()),
                        same=lambda c: c.key() == config.key(), check=_device_problem,
                        lookup=lambda c: study(ds, c).cached("comparison"),
                        train=lambda c: _train(ds, c))
@@ -112,7 +120,7 @@ def needed_comparison(ds, *, what: str, key: str, reads: str = "a comparison"):
 
     Returns ``(comparison, config)``.
     """
-    asked = COMPARE.asked(ds.sha256)
+    asked = COMPARE.asked(data_key(ds))
     if asked is None:
         st.info(f"{what} reads {reads}, and none has been run for this dataset yet. Run one on the Compare page, "
                 "or a quick one (the default families, 3 folds) here.", icon=":material/info:")
@@ -154,8 +162,11 @@ def _train(ds, config: RunConfig):
             box.update(label=f"{p.done}/{p.total} fits done in {p.elapsed:.0f} s · {nxt}")
 
         cmp = study(ds, config).run(progress=progress)
-        failed = [registry.label(f) for f in cmp.families if cmp.overall.loc[f, "status"] != "ok"]
-        box.update(label=f"Trained {n_fits} models in {cmp.wall_seconds:.0f} s"
-                         + (f"; {', '.join(failed)} failed (see below)" if failed else ""),
-                   state="complete", expanded=False)
+        ok, asked, failed = fit_counts(cmp)
+        what = f"Trained {ok} of {asked} models" if ok != asked else f"Trained {ok} models"
+        box.update(label=f"{what} in {cmp.wall_seconds:.0f} s"
+                         + (f"; {', '.join(registry.label(f) for f in failed)} failed on every split (see below)"
+                            if failed else ""),
+                   state="error" if not ok else "complete", expanded=False)
     return cmp
+

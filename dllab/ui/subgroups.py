@@ -22,6 +22,7 @@ from ..errors import ConfigError, DataError, message_for
 from ..metrics import METRICS
 from ..analyses.subgroups import slice_table
 from .cache import study
+from .layout import belongs_to
 from .run import needed_comparison
 
 __all__ = ["worst_table", "heatmap_table", "shift_table", "group_options",
@@ -127,6 +128,7 @@ def subgroup_report_for(ds, cmp, config: RunConfig, *, groups, shift_column: str
 
 def show_subgroups(ds, cmp, config: RunConfig, *, key: str = "sg") -> None:
     """Group picker, findings, worst slices, heat map, disagreement, shift test and download."""
+    belongs_to(cmp, what="Slices of the comparison on")
     options = group_options(ds)
     groups = st.multiselect(
         "Sensitive or grouping columns", list(options), format_func=options.get, key=f"{key}-groups",
@@ -191,7 +193,7 @@ def show_subgroups(ds, cmp, config: RunConfig, *, key: str = "sg") -> None:
     name = f"dllab-{ds.name}-subgroups-{config.budget}-seed{config.seed}"
     st.download_button("Subgroups as JSON", data=subgroups_json(rep, ds, config), file_name=f"{name}.json",
                        mime="application/json", icon=":material/data_object:", on_click="ignore",
-                       key=f"{key}-json", help="The same document as `python -m dllab subgroups --json`.")
+                       key=f"{key}-json", help="The same document as the command-line tool's subgroups writes as JSON.")
 
 
 def _shift_section(ds, config: RunConfig, *, key: str) -> None:

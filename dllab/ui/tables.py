@@ -19,8 +19,8 @@ from .. import families as registry
 from ..errors import preview
 from ..metrics import METRICS
 
-__all__ = ["role_table", "role_changes", "data_warnings", "results_table", "best_cells", "run_summary",
-           "IMBALANCE_SHARE", "SMALL_DATA_ROWS"]
+__all__ = ["role_table", "data_warnings", "results_table", "best_cells", "run_summary",
+           "provenance", "fit_counts", "column_table", "COLUMN_TABLE", "IMBALANCE_SHARE", "SMALL_DATA_ROWS"]
 
 #: A class with less than this share of rows triggers the imbalance warning.
 IMBALANCE_SHARE = 0.10
@@ -37,44 +37,45 @@ _SMALL = ("Only {n:,} rows: the confidence intervals will be wide, and differenc
 
 
 def role_table(ds) -> pd.DataFrame:
-    """One row per non-target column: ``column``, ``role`` (editable), ``dtype``, ``missing``,
-    ``distinct`` and ``examples`` (the first few distinct values)."""
+    """One row per non-target column of a loaded dataset: ``column``, ``role`` (editable), ``used``,
+    ``reason``, ``dtype``, ``missing``, ``distinct`` and ``examples`` (see :func:`column_table`)."""
+    return column_table(ds.frame, target=ds.target, roles={c: ds.roles.get(c, "excluded") for c in ds.frame.columns},
+                        reasons=ds.role_reasons)
+
+
+#: The columns of :func:`column_table`, in order.
+COLUMN_TABLE = ["column", "role", "used", "reason", "dtype", "missing", "distinct", "examples"]
+
+
+def column_table(frame: pd.DataFrame, *, target, roles: dict, reasons: dict) -> pd.DataFrame:
+    """One row per column of ``frame`` but ``target``: its role and why, whether the models use it, its type in
+    the file, share missing, distinct values and the first few distinct values.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"a": [1, 2, None], "b": ["x", "y", "x"], "y": [0, 1, 0]})
+    >>> t = column_table(df, target="y", roles={"a": "numeric", "b": "identifier"}, reasons={"a": "numbers"})
+    >>> t[["column", "role", "used", "reason", "missing", "distinct"]].values.tolist()
+    [['a', 'numeric', 'yes', 'numbers', '33.3%', 2], ['b', 'identifier', 'no', '', '0.0%', 2]]
+    """
+    from ..datasets.schema import FEATURE_ROLES, TEXT
+
     rows = []
-    for col in ds.frame.columns:
-        if col == ds.target:
+    for col in frame.columns:
+        if col == target:
             continue
-        s = ds.frame[col]
+        s = frame[col]
+        role = roles.get(col, "excluded")
         values = pd.unique(s.dropna())[:4]
-        rows.append({"column": str(col), "role": ds.roles.get(col, "excluded"), "dtype": str(s.dtype),
-                     "missing": f"{s.isna().mean():.1%}", "distinct": int(s.nunique(dropna=True)),
-                     "examples": ", ".join(_short(v) for v in values)})
-    return pd.DataFrame(rows, columns=["column", "role", "dtype", "missing", "distinct", "examples"])
+        rows.append({"column": str(col), "role": role, "used": "yes" if role in (*FEATURE_ROLES, TEXT) else "no",
+                     "reason": str(reasons.get(col, "")), "dtype": str(s.dtype), "missing": f"{s.isna().mean():.1%}",
+                     "distinct": int(s.nunique(dropna=True)), "examples": ", ".join(_short(v) for v in values)})
+    return pd.DataFrame(rows, columns=COLUMN_TABLE)
 
 
 def _short(v, limit: int = 24) -> str:
     text = str(v)
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def role_changes(ds, edited: pd.DataFrame) -> dict:
-    """Roles in an edited :func:`role_table` that differ from the dataset's: ``{column: role}``.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from dllab.datasets import Dataset
-    >>> ds = Dataset(frame=pd.DataFrame({"a": [1, 2], "y": [0, 1]}), target="y", task="binary",
-    ...              roles={"a": "numeric"})
-    >>> role_changes(ds, pd.DataFrame({"column": ["a"], "role": ["categorical"]}))
-    {'a': 'categorical'}
-    """
-    by_name = {str(c): c for c in ds.frame.columns}
-    out = {}
-    for name, role in zip(edited["column"], edited["role"]):
-        col = by_name.get(str(name))
-        if col is not None and role and role != ds.roles.get(col):
-            out[col] = role
-    return out
 
 
 def data_warnings(ds) -> list[str]:
@@ -153,3 +154,36 @@ def run_summary(cmp) -> str:
     if np.isfinite(cmp.wall_seconds):
         parts.append(f"{cmp.wall_seconds:.0f} s in all")
     return " · ".join(parts)
+
+
+def provenance(dataset: dict, config: dict | None = None) -> str:
+    """One line saying which data and settings a result belongs to (read from the result itself).
+
+    ``dataset`` is a ``Dataset.summary()`` (a result's ``.dataset``), ``config`` a ``RunConfig.to_dict()``
+    (a result's ``.config``); without a config only the data is described.
+
+    Examples
+    --------
+    >>> provenance({"name": "titanic.csv", "rows": 891, "rows_total": 891, "target": "Survived",
+    ...             "task": "binary"}, {"budget": "quick", "n_folds": 2, "repeats": 1, "seed": 0})
+    'titanic.csv · 891 rows · target Survived (binary) · budget quick · 2 folds × 1 repeat · seed 0'
+    """
+    rows, total = dataset.get("rows"), dataset.get("rows_total")
+    parts = [str(dataset.get("name", "data"))]
+    if rows is not None:
+        parts.append(f"{rows:,} rows" + (f" (sampled from {total:,})" if total and total != rows else ""))
+    parts.append(f"target {dataset.get('target')} ({dataset.get('task')})")
+    if config:
+        repeats = config.get("repeats", 1)
+        parts += [f"budget {config.get('budget')}",
+                  f"{config.get('n_folds')} folds × {repeats} repeat{'' if repeats == 1 else 's'}",
+                  f"seed {config.get('seed')}"]
+    return " · ".join(parts)
+
+
+def fit_counts(cmp) -> tuple[int, int, dict]:
+    """``(succeeded, asked, failed)``: fits that produced predictions, fits run, and every family that failed
+    on every split with its reason (``{family: reason}``, in the comparison's order)."""
+    ok = sum(1 for r in cmp.records if r.ok)
+    failed = {f: str(cmp.overall.loc[f, "reason"]) for f in cmp.families if cmp.overall.loc[f, "status"] == "failed"}
+    return ok, len(cmp.records), failed

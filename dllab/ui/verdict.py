@@ -19,7 +19,8 @@ from ..present import report
 from ..errors import ConfigError, message_for
 from ..metrics import METRICS
 from ..analyses.verdict import Needs, verdict
-from .cache import studies_of
+from .cache import data_key, studies_of
+from .layout import belongs_to
 
 __all__ = ["find_analyses", "needs_from", "report_html", "report_json_bytes", "evidence_path", "ANALYSES",
            "show_verdict"]
@@ -107,7 +108,8 @@ def _needs_widgets(cmp, *, key: str) -> Needs:
 def show_verdict(ds, cmp, config, *, key: str = "vd") -> None:
     """Recommendation and confidence, the reasons with links to their evidence, the needs, what is missing,
     and the report downloads."""
-    analyses = find_analyses(studies_of(ds.sha256), config)
+    analyses = find_analyses(studies_of(data_key(ds)), config)
+    belongs_to(cmp, what="Verdict for")
     top = st.container()
     needs = _needs_widgets(cmp, key=key)
     v = verdict(cmp, dataset=ds, needs=needs, **analyses)
@@ -136,7 +138,7 @@ def show_verdict(ds, cmp, config, *, key: str = "vd") -> None:
     words = {"curve": "the data-size curve", "subgroups": "the subgroup report", "explanation": "the explanation"}
     used = [words[name] for name, *_ in ANALYSES if analyses[name] is not None]
     st.caption("Used: the comparison" + "".join(f", {w}" for w in used) + ". The rule and its thresholds "
-               "are documented in `dllab.analyses.verdict` (README: *The verdict*).")
+               "are documented in the README, section *The verdict*.")
 
     st.subheader("Download the report", anchor=False)
     name = f"dllab-{ds.name}-report-{config.budget}-seed{config.seed}"
@@ -149,4 +151,4 @@ def show_verdict(ds, cmp, config, *, key: str = "vd") -> None:
     c2.download_button("Report (JSON)", data=lambda d=ds, c=config, m=cmp, vv=v, a=dict(analyses):
                        report_json_bytes(d, c, m, vv, a), file_name=f"{name}.json", mime="application/json",
                        icon=":material/data_object:", on_click="ignore", key=f"{key}-json",
-                       help="The same document as `python -m dllab report --json`, with its verdict key.")
+                       help="The same document as the command-line tool's report writes as JSON, with its verdict.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 
 import numpy as np
@@ -54,14 +55,65 @@ def kept():
     return ds, config, runner.compare(ds, config=config, keep_models=True)
 
 
-def with_study(at, ds, config, cmp):
-    """Put ``ds`` in ``at``'s session and ``cmp`` in its Study in the result store, as after a run."""
+def data_key(at, ds) -> str:
+    """The key of ``ds`` in ``at``'s session (its run requests and the result store)."""
+    from dllab.ui.cache import data_key as key
+
+    return key(ds, session=at.session_state["sid"])
+
+
+def session_study(at, ds, config):
+    """The Study of ``ds`` with ``config`` as ``at``'s session finds it."""
     from dllab.ui.cache import study
 
-    study(ds, config).adopt(cmp)
+    return study(ds, config, session=at.session_state["sid"])
+
+
+def with_study(at, ds, config, cmp):
+    """Put ``ds`` in ``at``'s session and ``cmp`` in its Study in the result store, as after a run.
+
+    ``at`` must have run once (its session id is made then)."""
+    session_study(at, ds, config).adopt(cmp)
     at.session_state["dataset"] = ds
-    at.session_state["requested"] = {ds.sha256: config}
+    at.session_state["requested"] = {data_key(at, ds): config}
     return at
+
+
+# ---------------------------------------------------------------------------- the Data page's form
+def form_editor(at):
+    """The Data page's column table (its data editor)."""
+    return next(e for e in at.data_editor if str(e.key).startswith("roles-"))
+
+
+def edit_roles(at, roles: dict):
+    """Change roles in the column table (``{column: role}``), as a user would, and rerun."""
+    editor = form_editor(at)
+    rows = editor.value["column"].tolist()
+    edits = {rows.index(c): {"role": r} for c, r in roles.items()}
+    at.session_state[editor.key] = {"edited_rows": edits, "added_rows": [], "deleted_rows": []}
+    return at.run()
+
+
+def shown_roles(at) -> dict:
+    """``{column: role}`` as the column table shows it (with the edits not loaded yet)."""
+    table = form_editor(at).value
+    return dict(zip(table["column"], table["role"]))
+
+
+def target_picker(at):
+    return next(s for s in at.selectbox if s.label == "Target column (what to predict)")
+
+
+def press_load(at):
+    """Press the form's Load (or Apply changes) button."""
+    key = next(b.key for b in at.button if b.key and re.fullmatch(r"load-[ud][0-9a-f]{10}", b.key))
+    return at.button(key=key).click().run()
+
+
+def upload(at, name: str, raw: bytes, *, load: bool = True):
+    """Upload ``raw`` as ``name`` on the Data page and (by default) press Load with the lab's guesses."""
+    at.file_uploader(key="csv").upload(name, raw, "text/csv").run()
+    return press_load(at) if load else at
 
 
 def with_kept(at):

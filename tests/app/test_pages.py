@@ -1,4 +1,6 @@
-"""Every page through streamlit's AppTest: opened directly, data loading, a real quick run, caching."""
+"""Every page through streamlit's AppTest: opened directly, a real quick run, caching, sessions kept apart.
+
+The Data page's form has its own module (test_data_form.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import pytest
 
 from dllab.datasets import Dataset
 
-from apptools import PAGES, open_page, tiny_frame
+from apptools import PAGES, data_key, open_page, tiny_frame, upload
 
 RUN = "FormSubmitter:settings-Run comparison"
 LOAD_BUILTIN = "FormSubmitter:builtin-Load built-in"
@@ -63,74 +65,6 @@ def test_home_card_loads_builtin_and_opens_data():
     assert "Palmer penguins" in at.success[0].value
     # Penguins has missing values: the Data page says so.
     assert any("missing values" in w.value for w in at.warning)
-
-
-# ---------------------------------------------------------------------------- data page
-def test_upload_csv_loads_it(tiny_csv):
-    at = open_page("Data")
-    at.file_uploader(key="csv").upload("tiny.csv", tiny_csv, "text/csv").run()
-    assert not at.exception and not at.error
-    ds = at.session_state["dataset"]
-    assert (ds.name, ds.n_rows, ds.target, ds.task) == ("tiny.csv", 160, "target", "binary")
-    roles = at.data_editor[0].value
-    assert roles["column"].tolist() == ["x1", "x2", "colour"]
-    assert roles["role"].tolist() == ["numeric", "numeric", "categorical"]
-    assert [m.value for m in at.metric][:2] == ["160", "3"]
-
-
-def test_broken_csv_shows_error_and_keeps_previous_dataset(tiny_csv):
-    at = open_page("Data")
-    at.file_uploader(key="csv").upload("tiny.csv", tiny_csv, "text/csv").run()
-    before = at.session_state["dataset"].sha256
-    at.file_uploader(key="csv").upload("broken.csv", b"PK\x03\x04\x14\x00\x00\x00binary", "text/csv").run()
-    assert not at.exception
-    assert "broken.csv" in at.error[0].value and "previous dataset is still loaded" in at.error[0].value
-    assert at.session_state["dataset"].sha256 == before
-    at.run()  # the error stays while the broken file is in the uploader
-    assert at.error and at.session_state["dataset"].sha256 == before
-
-
-def test_upload_without_target_column_asks_for_one():
-    csv = tiny_frame().rename(columns={"target": "outcome"}).to_csv(index=False).encode()
-    at = open_page("Data")
-    at.file_uploader(key="csv").upload("no_target.csv", csv, "text/csv").run()
-    assert at.session_state["dataset"] is None and "no target column" in at.error[0].value
-    form = [s for s in at.selectbox if s.label == "Target column"][0]
-    form.set_value("outcome")
-    at.button(key=[b.key for b in at.button if b.key.endswith("Load this file")][0]).click().run()
-    assert not at.exception and not at.error
-    assert at.session_state["dataset"].target == "outcome"
-
-
-def test_editing_target_and_roles_rebuilds_the_dataset(tiny_csv):
-    at = open_page("Data")
-    at.file_uploader(key="csv").upload("tiny.csv", tiny_csv, "text/csv").run()
-    ds = at.session_state["dataset"]
-    tag = f"{ds.sha256[:12]}-{at.session_state['nonce']}"
-    at.session_state[f"roles-{tag}"] = {"edited_rows": {0: {"role": "excluded"}}, "added_rows": [],
-                                        "deleted_rows": []}
-    at.run()
-    ds = at.session_state["dataset"]
-    assert not at.exception and not at.error
-    assert ds.roles["x1"] == "excluded" and ds.feature_columns == ["x2", "colour"]
-    tag = f"{ds.sha256[:12]}-{at.session_state['nonce']}"
-    at.selectbox(key=f"target-{tag}").set_value("colour").run()
-    ds = at.session_state["dataset"]
-    assert (ds.target, ds.task) == ("colour", "multiclass")
-
-
-def test_invalid_role_edit_shows_error_and_keeps_dataset(tiny_csv):
-    at = open_page("Data")
-    at.file_uploader(key="csv").upload("tiny.csv", tiny_csv, "text/csv").run()
-    ds = at.session_state["dataset"]
-    tag = f"{ds.sha256[:12]}-{at.session_state['nonce']}"
-    every = {i: {"role": "excluded"} for i in range(3)}
-    at.session_state[f"roles-{tag}"] = {"edited_rows": every, "added_rows": [], "deleted_rows": []}
-    at.run()
-    assert not at.exception
-    assert "no usable feature" in at.error[0].value
-    assert at.session_state["dataset"].sha256 == ds.sha256
-    assert at.data_editor[0].value["role"].tolist() == ["numeric", "numeric", "categorical"]
 
 
 @pytest.mark.parametrize("label, key", [("Subgroups", "subgroups-quick"), ("Explain", "explain-quick"),
@@ -190,6 +124,17 @@ def test_failed_family_shows_reason_and_others_still_appear(fake_models):
     assert len(status) == 3 and status.tolist()[:2] == ["ok", "ok"]
     assert status.iloc[2].startswith("failed: RuntimeError: out of memory")
     assert [t["name"] for t in _figure(at, 0)["data"]] == ["Linear model", "Gradient boosting (XGBoost)"]
+    # Only the fits that succeeded count as trained; the family that failed on every split is named.
+    label = at.status[0].label
+    assert label.startswith("Trained 4 of 6 models in ") and "Deep network failed on every split" in label
+    assert at.status[0].state == "complete"
+
+
+def test_results_say_which_data_and_settings_they_belong_to(fake_models):
+    at = _with_dataset(open_page("Compare"), _tiny_dataset()).run()
+    _run(at, seed=3)
+    line = next(c.value for c in at.caption if c.value.startswith(":material/dataset: Results for"))
+    assert line.endswith("tiny · 160 rows · target target (binary) · budget quick · 2 folds × 1 repeat · seed 3")
 
 
 def test_same_settings_hit_the_cache_and_changes_retrain(fake_models):
@@ -205,17 +150,41 @@ def test_same_settings_hit_the_cache_and_changes_retrain(fake_models):
     assert not at.dataframe and "press **Run comparison**" in at.info[0].value
 
 
-def test_second_session_with_same_data_gets_the_cached_result(fake_models):
-    first = _with_dataset(open_page("Compare"), _tiny_dataset()).run()
+def test_second_session_with_the_same_builtin_gets_the_cached_result(fake_models):
+    from dllab.datasets import load
+
+    first = _with_dataset(open_page("Compare"), load("wine")).run()
     _run(first)
-    second = _with_dataset(open_page("Compare"), _tiny_dataset()).run()
+    second = _with_dataset(open_page("Compare"), load("wine")).run()
     _run(second)
-    assert len(fake_models) == 6 and second.dataframe[0].value.shape[1] == 3
+    assert len(fake_models) == 6 and second.dataframe[0].value.shape[1] == 3  # a built-in is public: shared
+    assert any("From the cache" in c.value for c in second.caption)
+
+
+def test_uploads_of_the_same_bytes_share_nothing_between_sessions(fake_models, tiny_csv):
+    """Two users upload byte-identical files under different names: each trains and sees only its own name."""
+    first, second = open_page("Data"), open_page("Data")
+    upload(first, "mine.csv", tiny_csv)
+    upload(second, "yours.csv", tiny_csv)
+    assert first.session_state["dataset"].sha256 == second.session_state["dataset"].sha256  # same content
+    for at in (first, second):
+        at.switch_page(PAGES["Compare"]).run()
+        _run(at)
+        assert not at.exception and not at.error
+    assert len(fake_models) == 12  # nothing of the first session's run was reused by the second
+    for at, own, other in ((first, "mine.csv", "yours.csv"), (second, "yours.csv", "mine.csv")):
+        texts = " ".join(str(e.value) for kind in ("caption", "markdown", "info", "success", "warning")
+                         for e in getattr(at, kind))
+        assert own in texts and other not in texts and "From the cache" not in texts
+        ds = at.session_state["dataset"]
+        assert data_key(first, ds) != data_key(second, ds)
+    # Each session still hits its own cache.
+    second.button(key=RUN).click().run()
+    assert len(fake_models) == 12 and any("From the cache" in c.value for c in second.caption)
 
 
 def test_sessions_do_not_see_each_others_data(tiny_csv):
-    first = open_page("Data")
-    first.file_uploader(key="csv").upload("tiny.csv", tiny_csv, "text/csv").run()
+    first = upload(open_page("Data"), "tiny.csv", tiny_csv)
     second = open_page("Compare")
     assert first.session_state["dataset"] is not None
     assert second.session_state["dataset"] is None and "No dataset" in second.info[0].value
@@ -227,8 +196,9 @@ def test_a_run_that_did_not_finish_is_reported_not_restarted(fake_models):
     ds = _tiny_dataset()
     at = _with_dataset(open_page("Compare"), ds)
     config = RunConfig(budget="quick", n_folds=2)
-    at.session_state["requested"] = {ds.sha256: config}
-    at.session_state["running"] = (ds.sha256, config.key())  # as left by a stopped script run
+    key = data_key(at, ds)
+    at.session_state["requested"] = {key: config}
+    at.session_state["running"] = (key, config.key())  # as left by a stopped script run
     at.session_state["last_progress"] = "2 of 6 fits"
     at.run()
     assert not at.exception and fake_models == []

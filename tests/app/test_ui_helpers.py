@@ -12,7 +12,7 @@ from apptools import ROOT, make_comparison, tiny_frame
 from dllab.datasets import Dataset
 from dllab.ui.cache import ResultStore
 from dllab.ui.layout import PAGES
-from dllab.ui.tables import best_cells, data_warnings, role_changes, role_table
+from dllab.ui.tables import best_cells, data_warnings, role_table
 
 
 def _ds(df, **kw):
@@ -30,12 +30,12 @@ def test_role_table_lists_every_column_but_the_target():
     assert t.loc[2, "distinct"] == 3
 
 
-def test_role_changes_only_reports_real_changes():
-    ds = _ds(tiny_frame())
-    edited = role_table(ds)
-    assert role_changes(ds, edited) == {}
-    edited.loc[1, "role"] = "excluded"
-    assert role_changes(ds, edited) == {"x2": "excluded"}
+def test_role_table_says_which_columns_the_models_use_and_why():
+    ds = _ds(tiny_frame()).with_changes(roles={"x1": "numeric", "x2": "identifier", "colour": "text"},
+                                        role_reasons={"x2": "counts the rows"})
+    t = role_table(ds).set_index("column")
+    assert t["used"].tolist() == ["yes", "no", "yes"]  # free text is a feature (of a text dataset)
+    assert t["reason"].tolist() == ["", "counts the rows", ""]
 
 
 def test_data_warnings_imbalance_missing_and_small_data():

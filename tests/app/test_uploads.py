@@ -10,7 +10,7 @@ import pytest
 
 from dllab.datasets import images
 
-from apptools import PAGES, open_page
+from apptools import PAGES, open_page, press_load, session_study, shown_roles, target_picker
 from uploads import bad_zip_bytes, bad_zips, png, reviews_csv, shape_files, shapes_zip, zip_bytes
 
 RUN = "FormSubmitter:settings-Run comparison"
@@ -29,10 +29,9 @@ def _submit(at, label):
 
 
 def _comparison(at):
-    from dllab.ui.cache import study
-
     ds = at.session_state["dataset"]
-    return study(ds, at.session_state["requested"][ds.sha256]).cached("comparison")
+    (config,) = at.session_state["requested"].values()
+    return session_study(at, ds, config).cached("comparison")
 
 
 def _scores(at):
@@ -71,9 +70,10 @@ def test_text_csv_end_to_end(monkeypatch, tmp_path):
     monkeypatch.setenv("DLLAB_CACHE_DIR", str(tmp_path))  # the transfer family's embedding cache
     at = open_page("Data")
     at.file_uploader(key="csv").upload("reviews.csv", reviews_csv(80), "text/csv").run()
-    assert "no target column given" in at.error[0].value  # `liked` is not a default target name
-    next(s for s in at.selectbox if s.label == "Target column").set_value("liked")
-    _submit(at, "Load this file")
+    assert not at.exception and not at.error and at.session_state["dataset"] is None  # the form waits for Load
+    assert shown_roles(at)["review"] == "text"
+    target_picker(at).set_value("liked").run()
+    press_load(at)
     assert not at.exception and not at.error
     ds = at.session_state["dataset"]
     assert (ds.target, ds.task, ds.modality, ds.n_rows) == ("liked", "binary", "text", 80)
@@ -105,12 +105,12 @@ def test_broken_zip_shows_error_and_keeps_previous_dataset(case):
     assert not at.exception
     shown = at.error[0].value
     assert shown.startswith(f"**{name}** cannot be used as it is: ")
-    assert shown.endswith("The previous dataset is still loaded.")
+    assert shown.endswith("**good.zip** is still the loaded dataset.")
     for fragment in bad_zips()[case][1](name):
         assert fragment in shown, shown
     assert at.session_state["dataset"].sha256 == before
     assert at.metric[0].value == "18"  # the page still shows the good ZIP
-    assert not [s for s in at.selectbox if s.label == "Target column"]  # nothing to pick: the file is unread
+    assert not [s for s in at.selectbox if s.label.startswith("Target column")]  # good.zip's target is its folders
 
 
 def test_mixed_sizes_can_be_resized_on_load():
@@ -141,11 +141,14 @@ def test_mixed_sizes_can_be_resized_on_load():
     assert not at.error and at.session_state["dataset"].sha256 == ds.sha256
 
 
-def test_zip_with_a_class_too_small_for_the_folds_says_so_without_a_target_picker():
+def test_zip_with_a_class_too_small_for_the_folds_drops_it_with_a_notice():
     files = shape_files(6, classes=("bars", "cross"))
     files.update({f"square/{i}.png": files[f"bars/0{i}.png"] for i in range(3)})
     at = open_page("Data")
     at.file_uploader(key="csv").upload("rare.zip", zip_bytes(files), ZIP).run()
-    assert not at.exception and at.session_state["dataset"] is None
-    assert "target class 'square' in 'label' has only 3 row(s), fewer than the 5 folds" in at.error[0].value
-    assert not [s for s in at.selectbox if s.label == "Target column"]  # a ZIP's target is its folders
+    assert not at.exception and not at.error
+    ds = at.session_state["dataset"]
+    assert list(ds.classes) == ["bars", "cross"] and ds.n_rows == 12
+    assert any("'square' (3 rows)" in i.value for i in at.info)  # the notice names the class and its rows
+    assert not [s for s in at.selectbox if s.label.startswith("Target column")]  # a ZIP's target is its folders
+    assert not [e for e in at.data_editor if str(e.key).startswith("roles-")]  # every pixel is a feature

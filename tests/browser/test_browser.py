@@ -4,7 +4,6 @@ Verdict page with its HTML report opened offline."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from playwright.sync_api import expect
@@ -19,10 +18,7 @@ def _screenshot(page, name="compare", *, height=2600):
     page.mouse.move(900, 300)  # no tooltip in the picture
     page.set_viewport_size({"width": 1440, "height": height})
     page.wait_for_timeout(1500)  # charts re-layout to the new size
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
-    if name == "compare" and os.environ.get("DLLAB_UPDATE_DOCS_SCREENSHOT") == "1":  # the README's picture
-        page.screenshot(path=str(ARTIFACTS.parent / "docs" / "compare.png"),
-                        clip={"x": 0, "y": 0, "width": 1440, "height": 1960})
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))  # the README's pictures: test_titanic.py
     page.set_viewport_size({"width": 1440, "height": 1000})
 
 
