@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from dllab.datasets import from_frame, load, read_csv
-from dllab.datasets.loading import (_DUPLICATE_COLUMNS, _EMPTY, _EXCEL, _FILE_NOT_FOUND, _NO_HEADER, _NO_ROWS,
-                                    _NOT_UTF8, _ONE_COLUMN, _PARSE_ERROR)
+from dllab.datasets.loading import _NO_ROWS, _ONE_COLUMN
+from dllab.datasets.reading import _EMPTY, _EXCEL, _FILE_NOT_FOUND, _NO_HEADER, _NOT_UTF8, _PARSE_ERROR
 from dllab.errors import DataError
 
 EXPECTED = pd.DataFrame({"city": ["Oslo", "Rome", "Lima"], "temp": [3.5, 18.0, 19.25], "rain": [1, 0, 0]})
@@ -113,8 +113,9 @@ def test_sources_path_bytes_filelike_and_upload(tmp_path):
 
     for source in (path, str(path), data, io.BytesIO(data), io.StringIO(data.decode()), Upload(data)):
         pd.testing.assert_frame_equal(read_csv(source), EXPECTED, check_dtype=False)
-    with pytest.raises(DataError, match="^'up.csv' has duplicate"):
-        read_csv(Upload(b"a,a\n1,2\n"))
+    assert list(read_csv(Upload(b"a,a\n1,2\n")).columns) == ["a", "a.1"]
+    with pytest.raises(DataError, match="^'up.csv' is empty"):
+        read_csv(Upload(b""))
 
 
 def test_gzip(tmp_path):
@@ -160,10 +161,11 @@ def test_header_with_some_numbers_is_fine():
     assert list(read_csv(b"2019,2020,name\n1,2,x\n").columns) == ["2019", "2020", "name"]
 
 
-def test_duplicate_columns_from_raw_header(message_re):
-    with pytest.raises(DataError, match=message_re(_DUPLICATE_COLUMNS)) as info:
-        read_csv(b"a,b,a,c,b\n1,2,3,4,5\n", name="d.csv")
-    assert str(info.value) == _DUPLICATE_COLUMNS.format(name="'d.csv'", columns="'a', 'b'")
+def test_duplicate_columns_from_raw_header_are_renamed_with_a_notice():
+    # Issue 13: repeated names are renamed as pandas users know them, and the notice says so.
+    df = read_csv(b"a,b,a,c,b\n1,2,3,4,5\n", name="d.csv")
+    assert list(df.columns) == ["a", "b", "a.1", "c", "b.1"]
+    assert df.attrs["dllab.csv"]["notices"] == ["columns 3, 5 repeat earlier columns' names; they are called 'a.1', 'b.1'"]
 
 
 def test_one_column(message_re):

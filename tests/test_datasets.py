@@ -18,7 +18,7 @@ from dllab.datasets.loading import (_BAD_ROLE, _BAD_TASK, _BINARY_NOT_TWO, _DUPL
                                     _TARGET_CONSTANT, _TARGET_NOT_FOUND, _TOO_MANY_CLASSES, _UNKNOWN_COLUMNS,
                                     MAX_CLASSES)
 from dllab.datasets.catalogue import UNKNOWN_DATASET as _UNKNOWN_DATASET
-from dllab.errors import ConfigError, DataError
+from dllab.errors import FIX_TARGET, ConfigError, DataError, message_for
 from dllab.datasets.schema import CONSTANT, EXCLUDED, IDENTIFIER, ROLES, TASKS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -141,7 +141,8 @@ def test_no_target_given(message_re):
 def test_unknown_target_lists_columns():
     with pytest.raises(DataError) as info:
         from_frame(_frame(), target="price")
-    assert str(info.value) == _TARGET_NOT_FOUND.format(target="price", columns="'x', 'colour', 'y'")
+    assert str(info.value) == _TARGET_NOT_FOUND.format(target="price", columns="'x', 'colour', 'y'",
+                                                       fix=FIX_TARGET["python"])
 
 
 def test_target_all_missing(message_re):
@@ -181,19 +182,23 @@ def test_hundreds_of_classes(message_re):
     df = pd.DataFrame({"x": np.arange(n) % 7, "name": [f"c{i % (MAX_CLASSES + 20)}" for i in range(n)]})
     with pytest.raises(DataError, match=message_re(_TOO_MANY_CLASSES)) as info:
         from_frame(df, target="name")
-    assert "120 classes" in str(info.value) and "--task regression" in str(info.value)
+    assert "120 classes" in str(info.value) and "--task regression" in message_for(info.value, "cli")
+    assert "task='regression'" in str(info.value)
     ints = df.assign(name=np.arange(n) % 300)  # an integer target: inferred as regression...
     assert from_frame(ints, target="name").task == "regression"
     with pytest.raises(DataError, match=message_re(_TOO_MANY_CLASSES)):  # ...refused as classes
         from_frame(ints, target="name", task="multiclass")
 
 
-def test_class_smaller_than_folds():
+def test_class_smaller_than_folds(message_re):
     df = pd.DataFrame({"x": np.arange(30.0), "y": ["a"] * 15 + ["b"] * 12 + ["tiny"] * 3})
-    with pytest.raises(DataError) as info:
-        from_frame(df, target="y", n_folds=5)
-    assert str(info.value) == _RARE_CLASS.format(label="tiny", target="y", count=3, n_folds=5)
+    ds = from_frame(df, target="y", n_folds=5)  # dropped with a notice (issue 13), no longer refused
+    assert (ds.task, ds.classes, ds.n_rows, ds.n_rows_total) == ("binary", ["a", "b"], 27, 30)
+    assert "dropped 3 row(s) of target class(es) with fewer rows than the 5 folds: 'tiny' (3 rows)" in ds.notices[0]
     assert from_frame(df, target="y", n_folds=3).task == "multiclass"
+    with pytest.raises(DataError, match=message_re(_RARE_CLASS)) as info:  # fewer than two classes would remain
+        from_frame(df, target="y", n_folds=13)
+    assert "'a' (15 rows), 'b' (12 rows), 'tiny' (3 rows)" in str(info.value)
 
 
 def test_unused_category_levels_are_not_classes():
@@ -208,14 +213,15 @@ def test_infinite_values(column):
     df.loc[[2, 7], column] = [np.inf, -np.inf]
     with pytest.raises(DataError) as info:
         from_frame(df, target="y")
-    assert str(info.value) == _INF_VALUES.format(column=column, count=2)
+    assert info.value.template == _INF_VALUES.format(column=column, count=2, fix="{fix}")
 
 
 def test_mixed_types_name_column_count_and_example():
     df = _frame(40).assign(v=["1.5", "2", "3", "oops"] * 10)
+    assert from_frame(df, target="y").roles["v"] == "categorical"  # inferred: codes (issue 13)
     with pytest.raises(DataError) as info:
-        from_frame(df, target="y")
-    assert str(info.value) == _MIXED_TYPES.format(column="v", count=10, n=40, example="oops")
+        from_frame(df, target="y", roles={"v": "numeric"})
+    assert info.value.template == _MIXED_TYPES.format(column="v", count=10, n=40, example="oops", fix="{fix}")
     assert "roles={'v': 'categorical'}" in str(info.value)
 
 

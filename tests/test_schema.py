@@ -38,7 +38,7 @@ def test_infer_roles_leaves_frame_unchanged(mixed_frame):
     ([f"tok{i}" for i in range(25)], "ticket", IDENTIFIER),  # unique per row, no spaces
     ([f"tok{i}" for i in range(10)], "ticket", CATEGORICAL),  # too few rows to call an id
     ([" 1.5", "2 ", "-3e2", "NA", "?"], "v", NUMERIC),   # numeric-looking strings, NA spellings
-    (["1", "2", "3", "oops"], "v", NUMERIC),            # mostly numeric: from_frame reports it
+    (["1", "2", "3", "oops"], "v", CATEGORICAL),        # mostly numeric with words: codes (issue 13)
     (["1", "x", "y", "z"], "v", CATEGORICAL),           # mostly not numeric
     (["2024-01-31", "2023-12-01 10:30", "2022-02-02T08:00:00Z"], "d", DATETIME),
     (["31/01/2024", "01/02/2024", None], "d", DATETIME),

@@ -17,7 +17,8 @@ import pandas as pd
 
 from ..errors import DataError
 from .dataset import Dataset
-from .loading import from_frame, read_csv
+from .loading import from_frame
+from .reading import read_csv
 
 __all__ = ["BuiltinInfo", "catalogue", "load_builtin", "builtin_names", "is_builtin", "size_of", "UNKNOWN_DATASET"]
 
@@ -251,6 +252,16 @@ _BUILTINS = {
                 "accuracy (published 0.874 vs 0.852) at a fraction of the training time."),
         source="UCI Adult, Becker & Kohavi (1996); bundled as datasets/adult.csv.gz",
         licence="CC BY 4.0"), _bundled("adult.csv.gz")),
+    "titanic": (BuiltinInfo(
+        name="titanic", title="Titanic passengers: who survived?", task="binary",
+        rows=891, columns=11, size="small", target="Survived", kind="real",
+        lesson=("The first real CSV: four of its columns are identifiers (PassengerId, Name, Ticket, Cabin), left "
+                "out with a reason. On the seven left, boosting is ahead (accuracy 0.83 vs 0.81 for the deep net and "
+                "0.79 for the linear model, standard budget, 5 folds), but 891 rows cannot tell them apart "
+                "(p = 0.12 to 0.43); the deep net costs the most."),
+        source=("Kaggle 'Titanic' train split (passenger list from Encyclopedia Titanica), CRLF changed to LF and a "
+                "trailing space removed from 2 names; bundled as datasets/titanic.csv.gz"),
+        licence="Public domain (widely redistributed, treated as public domain)"), _bundled("titanic.csv.gz")),
     "credit_default": (BuiltinInfo(
         name="credit_default", title="Credit card default (ISLR)", task="binary",
         rows=10_000, columns=3, size="medium", target="default", kind="real",

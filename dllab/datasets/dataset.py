@@ -41,6 +41,12 @@ class Dataset:
         Where the data came from (built-in name, file path, "upload").
     lesson : str
         For built-ins, the lesson the dataset shows.
+    modality : {"tabular", "text", "image"}
+    meta : dict
+        Modality details (``image_shape``, ``text_columns``) and built-in extras.
+    role_reasons : dict
+        Column -> why it has its role, a sentence for the user ("set by you" for
+        a role the user chose); filled by ``dllab.datasets.from_frame``.
 
     Attributes
     ----------
@@ -61,6 +67,7 @@ class Dataset:
     lesson: str = ""
     modality: str = "tabular"
     meta: dict = field(default_factory=dict)
+    role_reasons: dict = field(default_factory=dict)
 
     def __post_init__(self):
         assert self.task in TASKS, f"internal error: task {self.task!r}"
@@ -130,8 +137,12 @@ class Dataset:
     # ------------------------------------------------------------------ identity
     @cached_property
     def sha256(self) -> str:
+        try:
+            roles = sorted(self.roles.items())
+        except TypeError:  # names of several types (1 and "a"): by type, then text; others hash as before
+            roles = sorted(self.roles.items(), key=lambda cr: (type(cr[0]).__name__, str(cr[0]), repr(cr[0])))
         h = hashlib.sha256()
-        h.update(repr((self.target, self.task, sorted(self.roles.items()), list(map(str, self.frame.columns)),
+        h.update(repr((self.target, self.task, roles, list(map(str, self.frame.columns)),
                        [str(t) for t in self.frame.dtypes])).encode())
         h.update(pd.util.hash_pandas_object(self.frame, index=False).to_numpy().tobytes())
         return h.hexdigest()
@@ -149,6 +160,7 @@ class Dataset:
             "modality": self.modality,
             "classes": None if self.classes is None else [str(c) for c in self.classes],
             "roles": {str(k): v for k, v in self.roles.items()},
+            "role_reasons": {str(k): v for k, v in self.role_reasons.items()},
             "notices": list(self.notices),
             "sha256": self.sha256,
         }

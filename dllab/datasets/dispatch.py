@@ -2,7 +2,7 @@
 
 A name from the catalogue goes to :func:`dllab.datasets.catalogue.load_builtin`;
 a path to a ``.zip`` goes to :func:`dllab.datasets.images.read_image_zip`, any
-other file to :func:`dllab.datasets.loading.read_csv`, and the table then
+other file to :func:`dllab.datasets.reading.read_csv`, and the table then
 through :func:`dllab.datasets.loading.from_frame`. (The module is not called
 ``load`` so that ``dllab.datasets.load`` stays the function.)
 """
@@ -15,7 +15,8 @@ from ..errors import DataError
 from .catalogue import UNKNOWN_DATASET, builtin_names, is_builtin, load_builtin
 from .dataset import Dataset
 from .images import read_image_zip
-from .loading import from_frame, read_csv
+from .loading import from_frame
+from .reading import read_csv
 
 __all__ = ["load"]
 

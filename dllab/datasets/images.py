@@ -31,6 +31,14 @@ Policy for ZIP files (:func:`read_image_zip`)
       :data:`_UNREADABLE`, naming the file; a damaged or encrypted archive
       member with :data:`_BAD_MEMBER`; a file over :data:`MAX_FILE_BYTES`
       uncompressed with :data:`_BIG_MEMBER`; a single class with :data:`_ONE_CLASS`.
+    - Caps, so that a small upload cannot take the server's memory (a "zip
+      bomb"): at most :data:`MAX_MEMBERS` entries (read from the archive's end
+      record before its directory is parsed, then counted), at most
+      :data:`MAX_IMAGES` images, and at most :data:`MAX_TOTAL_BYTES` unpacked
+      for all of them, summed from the headers before anything is extracted
+      and counted again while reading (a member is read only up to what is
+      left, in case its header lies). Images are read one at a time, twice
+      (sizes first, then pixels), so only the pixel table is held.
 Pixel CSVs (:func:`detect_pixels`)
     A table whose feature columns are all numeric, at least 64 and a perfect
     square in number, with integer values in 0-255, is read as square
@@ -52,7 +60,8 @@ import pandas as pd
 
 from ..errors import DataError, preview
 
-__all__ = ["IMAGE_EXTENSIONS", "MAX_PIXELS", "MAX_FILE_BYTES", "IMAGE_ATTR", "LABEL_COLUMN", "ImageSizeError",
+__all__ = ["IMAGE_EXTENSIONS", "MAX_PIXELS", "MAX_FILE_BYTES", "MAX_MEMBERS", "MAX_IMAGES", "MAX_TOTAL_BYTES",
+           "IMAGE_ATTR", "LABEL_COLUMN", "ImageSizeError",
            "read_image_zip", "pixel_columns", "detect_pixels", "NOTE_PIXELS", "mark_image", "image_array",
            "load_digits_frame", "load_mnist1d_frame"]
 
@@ -64,6 +73,14 @@ MAX_PIXELS = 64 * 64
 IMAGE_ATTR = "dllab.image"
 #: Largest image file (uncompressed bytes) read from a ZIP; guards against zip bombs.
 MAX_FILE_BYTES = 50 * 1024 * 1024
+#: Most entries (files and folders, hidden ones included) a ZIP may hold: twice :data:`MAX_IMAGES`, room
+#: for the folders and the ``__MACOSX/`` copies some tools add.
+MAX_MEMBERS = 20_000
+#: Most images read from one ZIP: their pixel table is then at most 10,000 x 64 x 64 float64 values (328 MB).
+MAX_IMAGES = 10_000
+#: Most bytes the images of one ZIP may unpack to: twice the app's 200 MB upload limit (PNG and JPEG
+#: files hardly shrink in a ZIP, so any upload of them fits; raw BMP or TIFF may need converting).
+MAX_TOTAL_BYTES = 400 * 2**20
 #: Name of the class column of a ZIP's table (the folder names).
 LABEL_COLUMN = "label"
 
@@ -78,6 +95,12 @@ _UNREADABLE = ("{name}: {file!r} is not a readable image ({detail}); remove it o
                "PNG or JPEG file.")
 _BIG_MEMBER = ("{name}: {file!r} is {mb:,.0f} MB uncompressed, more than the {max_mb:,.0f} MB an image file may "
                "be here; shrink or remove it.")
+_TOO_MANY_MEMBERS = ("{name} holds {n:,} files and folders, more than the {max:,} read from one ZIP; upload "
+                     "a ZIP of fewer images (e.g. a sample of each class folder).")
+_TOO_MANY_IMAGES = ("{name} holds {n:,} images, more than the {max:,} read from one ZIP; upload a sample, e.g. "
+                    "{per:,} per class folder.")
+_TOO_BIG_TOTAL = ("{name}: its {n:,} images unpack to {size}, more than the {max_mb:,.0f} MB read from one ZIP; "
+                  "upload fewer images, or smaller ones (resized, or saved as PNG or JPEG).")
 _BAD_MEMBER = ("{name}: {file!r} cannot be extracted ({detail}); the archive is damaged or protected. "
                "Create the ZIP again (without a password) and upload it.")
 # Both size refusals end with how to have images resized on load, in each place one can ask for it.
@@ -222,7 +245,9 @@ def read_image_zip(source, *, name: str | None = None, size=None) -> pd.DataFram
     ------
     DataError
         Not a ZIP, no images, an unreadable image, a damaged or encrypted
-        member, nested folders, loose files, one class, a bad ``size``.
+        member, nested folders, loose files, one class, a bad ``size``; more
+        than :data:`MAX_MEMBERS` entries, :data:`MAX_IMAGES` images or
+        :data:`MAX_TOTAL_BYTES` unpacked.
     ImageSizeError
         Mixed sizes or images too large, without ``size`` (a :class:`DataError`
         that suggests a size).
@@ -246,39 +271,53 @@ def read_image_zip(source, *, name: str | None = None, size=None) -> pd.DataFram
         size = _check_size(size)
     raw, label = _zip_bytes(source, name)
     shown = repr(label)
+    declared = _declared_entries(raw)
+    if declared > MAX_MEMBERS:
+        raise DataError(_TOO_MANY_MEMBERS.format(name=shown, n=declared, max=MAX_MEMBERS))
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
     except zipfile.BadZipFile as exc:
         raise DataError((_NOT_ZIP_TEXT if _looks_like_text(raw) else _NOT_ZIP).format(name=shown, detail=exc)) \
             from None
     with archive:
+        if len(archive.infolist()) > MAX_MEMBERS:  # the end record understated them
+            raise DataError(_TOO_MANY_MEMBERS.format(name=shown, n=len(archive.infolist()), max=MAX_MEMBERS))
         entries, skipped = _image_entries(archive, shown)
         labels = [parts[0] for parts, _ in entries]
         if len(set(labels)) < 2:
             raise DataError(_ONE_CLASS.format(name=shown, label=labels[0]))
-        # Pass 1: headers only (cheap), so a size problem is found before decoding anything.
-        blobs, sizes = [], []
+        if len(entries) > MAX_IMAGES:
+            raise DataError(_TOO_MANY_IMAGES.format(name=shown, n=len(entries), max=MAX_IMAGES,
+                                                    per=MAX_IMAGES // len(set(labels))))
+        declared_bytes = sum(info.file_size for _, info in entries)
+        if declared_bytes > MAX_TOTAL_BYTES:
+            size_mb = f"{declared_bytes / 2**20:,.1f} MB"
+            raise DataError(_TOO_BIG_TOTAL.format(name=shown, n=len(entries), size=size_mb,
+                                                  max_mb=MAX_TOTAL_BYTES / 2**20))
+        # Pass 1: sizes from the image headers, so a size problem is found before decoding anything.
+        sizes, budget = [], MAX_TOTAL_BYTES
         for _, info in entries:
-            blob = _member(archive, info, shown)
+            blob = _member(archive, info, shown, budget=budget, n_images=len(entries))
+            budget -= len(blob)
             with _open_image(blob, info.filename, shown) as img:
                 sizes.append(img.size)
-            blobs.append(blob)
-    if size is None:
-        _check_sizes(sizes, [info.filename for _, info in entries], shown)
-    w, h = size if size is not None else sizes[0]
-    # Pass 2: decode, greyscale, resize; one small array per image.
-    pixels = np.empty((len(entries), h * w), dtype=np.float64)
-    for i, ((_, info), blob) in enumerate(zip(entries, blobs)):
-        with _open_image(blob, info.filename, shown) as img:
-            try:
-                grey = img.convert("L")
-            except (OSError, SyntaxError, ValueError) as exc:
-                raise DataError(_UNREADABLE.format(name=shown, file=info.filename,
-                                                   detail=_detail(exc))) from None
-        if grey.size != (w, h):
-            grey = grey.resize((w, h), Image.Resampling.BILINEAR)
-        pixels[i] = np.asarray(grey, dtype=np.float64).reshape(-1)
-    frame = pd.DataFrame(pixels, columns=pixel_columns((h, w)))
+        if size is None:
+            _check_sizes(sizes, [info.filename for _, info in entries], shown)
+        w, h = size if size is not None else sizes[0]
+        # Pass 2: read each image again, decode, greyscale, resize; one image held at a time.
+        pixels = np.empty((len(entries), h * w), dtype=np.float64)
+        for i, (_, info) in enumerate(entries):
+            blob = _member(archive, info, shown, budget=MAX_TOTAL_BYTES, n_images=len(entries))
+            with _open_image(blob, info.filename, shown) as img:
+                try:
+                    grey = img.convert("L")
+                except (OSError, SyntaxError, ValueError) as exc:
+                    raise DataError(_UNREADABLE.format(name=shown, file=info.filename,
+                                                       detail=_detail(exc))) from None
+            if grey.size != (w, h):
+                grey = grey.resize((w, h), Image.Resampling.BILINEAR)
+            pixels[i] = np.asarray(grey, dtype=np.float64).reshape(-1)
+    frame = pd.DataFrame(pixels, columns=pixel_columns((h, w)), copy=False)  # no second pixel table
     frame[LABEL_COLUMN] = pd.Series(labels, dtype=object)
     n_resized = sum(s != (w, h) for s in sizes)
     what = f"resized to {w}x{h}" if n_resized else "as stored"
@@ -349,17 +388,43 @@ def _image_entries(archive, shown):
     return entries, skipped
 
 
-def _member(archive, info, shown) -> bytes:
+def _member(archive, info, shown, *, budget: int, n_images: int) -> bytes:
+    """The bytes of ``info``, refused past :data:`MAX_FILE_BYTES` or ``budget`` (what the ZIP has left).
+
+    Both are counted while reading, in case the header understates the size.
+    """
     if info.flag_bits & 0x1:
         raise DataError(_BAD_MEMBER.format(name=shown, file=info.filename, detail="it is password protected"))
     if info.file_size > MAX_FILE_BYTES:
         raise DataError(_BIG_MEMBER.format(name=shown, file=info.filename, mb=info.file_size / 2**20,
                                            max_mb=MAX_FILE_BYTES / 2**20))
+    limit = min(MAX_FILE_BYTES, budget)
     try:
-        return archive.read(info)
+        with archive.open(info) as member:
+            blob = member.read(limit + 1)  # reaching the end checks the CRC
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
         # NotImplementedError: a compression method Python cannot read (e.g. Deflate64).
         raise DataError(_BAD_MEMBER.format(name=shown, file=info.filename, detail=_detail(exc))) from None
+    if len(blob) > limit:
+        if limit == MAX_FILE_BYTES:
+            raise DataError(_BIG_MEMBER.format(name=shown, file=info.filename, mb=len(blob) / 2**20,
+                                               max_mb=MAX_FILE_BYTES / 2**20))
+        raise DataError(_TOO_BIG_TOTAL.format(name=shown, n=n_images, size="more than their headers say",
+                                              max_mb=MAX_TOTAL_BYTES / 2**20))
+    return blob
+
+
+def _declared_entries(raw: bytes) -> int:
+    """Entries the ZIP's end record declares (0 if it has none), read before the directory is parsed."""
+    at = raw.rfind(b"PK\x05\x06", max(0, len(raw) - 22 - 65_535))  # the record, then a comment of up to 64 KiB
+    if at < 0 or len(raw) < at + 22:
+        return 0
+    count = int.from_bytes(raw[at + 10:at + 12], "little")
+    if count == 0xFFFF and at >= 20 and raw[at - 20:at - 16] == b"PK\x06\x07":  # ZIP64: the count is elsewhere
+        offset = int.from_bytes(raw[at - 12:at - 4], "little")
+        if raw[offset:offset + 4] == b"PK\x06\x06":
+            count = int.from_bytes(raw[offset + 32:offset + 40], "little")
+    return count
 
 
 def _open_image(blob: bytes, file: str, shown: str):

@@ -1,8 +1,8 @@
-"""Column roles and tasks, and the model-input frame derived from them.
+"""Column roles and tasks, the rules that infer them from the values, and the model-input frame.
 
-Role inference (``infer_roles``) and task inference (``infer_task``) also live here.
-
-Inference rules (a caller's ``roles=`` and ``task=`` always win over them):
+Role inference (:func:`explain_roles`), task inference (:func:`infer_task`) and the
+ranking of likely targets (:func:`rank_targets`) give each decision with its reason, a
+sentence the app shows in its column table. A caller's ``roles=`` and ``task=`` win.
 
 Missing values
     ``NaN``/``None`` and the cell texts in :data:`MISSING_TEXTS` (pandas' usual spellings
@@ -12,43 +12,74 @@ Missing values
     keeps ``'?'`` as text; a numeric column then treats ``'?'`` as missing, a
     categorical column keeps it as a level.
 Roles, checked in this order for every column but the target
+    "Mostly distinct": more than half of the present values are distinct, in 20+ present
+    rows (:data:`MIN_ROWS_IDENTIFIER`); a level seen once teaches a model nothing.
+
     1. ``constant``: at most one distinct value, counting "missing" as a value (a column
        holding one value and some gaps is an indicator, not a constant).
-    2. ``categorical`` for bool and pandas ``category`` columns; ``datetime`` for
-       datetime64 columns.
+    2. ``categorical`` for bool columns; ``datetime`` for datetime64 columns; pandas
+       ``category`` columns are ``categorical`` unless named like an identifier or
+       mostly distinct (then ``identifier``).
     3. ``identifier``: a name like ``id``, ``ID``, ``user_id``, ``userId``, ``index`` or
-       ``rownames`` (not ``paid`` or ``valid``) with mostly distinct values (more than
-       half), when it holds integers or strings; an integer column
-       that counts the rows (``0..n-1`` or ``1..n`` in row order); a string column whose
-       short, space-free values are unique per row (at least 20 rows).
-    4. ``numeric`` for numeric dtypes, whatever their number of distinct values: integer
-       codes stay numeric (trees and networks handle ordered codes; pass
-       ``roles={col: "categorical"}`` for unordered ones such as zip codes).
-    5. Strings: ``numeric`` when at least half of the present values parse as numbers
-       (all of them: numeric-looking strings; some: a mixed column, which
-       ``from_frame`` reports as an error naming the odd values); ``datetime`` when
-       every distinct value looks like a date (``2024-01-31``, ``31/01/2024``, optional
-       time) and parses as one; ``text`` when values are long (15+ characters, 3+ words
-       on average) and mostly distinct; else ``categorical``.
+       ``rownames`` (not ``paid`` or ``valid``) with more than half of the values
+       distinct, when it holds whole numbers or strings; an integer column that counts
+       the rows (``0..n-1`` or ``1..n`` in row order).
+    4. ``numeric`` for every other numeric column: whole-number codes keep their order
+       (trees split on it, a linear model gets one slope), which serves Titanic's ordered
+       ``Pclass`` (1, 2, 3); make unordered codes ``categorical``.
+    5. Strings that are mostly numbers (at least half of the present cells): ``numeric``
+       when all are numbers, or all but a few (at most :data:`MAX_NON_NUMERIC_SHARE`, 10%:
+       the models read those cells as missing, and a notice names them). Numbers written
+       with leading zeros (``'08123'``, ``'01.1'``: zip codes, account numbers; ``read_csv``
+       keeps them as text) are codes, and so are numbers mixed with more words (Titanic's
+       ``Ticket``: ``'A/5 21171'`` beside ``'113803'``): ``identifier`` if mostly distinct
+       (Ticket: 681 distinct in 891 rows), else ``categorical``. Mixing is never refused.
+    6. ``datetime`` when every distinct value looks like a date (``2024-01-31``,
+       ``31/01/2024``, optional time) and parses as one.
+    7. ``text`` (free text) when values are mostly distinct, long (15+ characters and 3+
+       words on average) and read like prose: at least half of their words start in lower
+       case, or they average 8+ words. Names (Titanic's ``Name``: 4 capitalised words,
+       unique per passenger) are not prose: a text encoder would find little in them but
+       the title, and an analyst would not run one on names by default; they fall to the
+       next rule (give such a column the role ``text`` to have the text models read it).
+    8. ``identifier``: other mostly distinct strings: names, codes, room numbers
+       (Titanic's ``Cabin``: 147 distinct values in its 204 present rows).
+    9. Else ``categorical``. The models group levels too rare to learn from (the linear
+       model keeps the 50 most frequent, the deep net 64; boosting splits on levels).
 Task, from the target's present values
     Two distinct values give ``binary``; numbers that are all integers with at most
     :data:`MAX_INTEGER_CLASSES` distinct values give ``multiclass``; other numbers
     give ``regression``; anything else (strings) gives ``multiclass``.
+Target ranking (:func:`rank_targets`), a score in [0, 1] for every column
+    A column that cannot be a target scores 0 (its reason says why): an identifier,
+    free text, a date, a constant, a column missing in more than half of its rows, or
+    more than ``MAX_CLASSES`` classes. Others start from their task: binary 0.4,
+    multiclass of up to 10 string classes 0.4, regression 0.35, up to 10 whole-number
+    codes 0.3, more classes 0.2. A name that says target adds 0.4 (:data:`TARGET_NAMES`:
+    ``target``, ``label``, ``class``, ``y``, ``outcome``, ``survived``, ``churn``,
+    ``default``, ``species``, ...) or 0.25 for names often predicted (``price``,
+    ``income``, ``wage``, ``status``, ...); one word of a longer name adds 0.2
+    (:data:`TARGET_WORDS`: ``is_fraud``). ``y`` beside ``x`` and ``z`` is a coordinate,
+    no hint. Position is a weak hint: 0.1 for the last column, 0.05 for the first.
+    Calendar names (``year``, ``month``, ...) subtract 0.25, missing values 0.3 times
+    their share, classes too small to keep (fewer rows than folds) 0.1.
 """
 
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError
+from ..errors import FIX_TARGET, DataError, plain
 
 __all__ = ["NUMERIC", "CATEGORICAL", "TEXT", "DATETIME", "IDENTIFIER", "CONSTANT", "EXCLUDED",
-           "ROLES", "FEATURE_ROLES", "TASKS", "NA_VALUES", "MISSING_TEXTS", "MAX_INTEGER_CLASSES",
-           "feature_frame", "source_column", "infer_roles", "infer_role", "infer_task",
-           "is_missing", "non_numeric", "non_dates"]
+           "ROLES", "FEATURE_ROLES", "TASKS", "NA_VALUES", "MISSING_TEXTS", "MAX_INTEGER_CLASSES", "MAX_CLASSES", "DATE_PARTS",
+           "MAX_NON_NUMERIC_SHARE", "MIN_ROWS_IDENTIFIER", "TARGET_NAMES", "TARGET_WORDS", "RoleGuess", "TargetGuess",
+           "feature_frame", "source_column", "explain_roles", "explain_role", "infer_roles", "infer_role",
+           "infer_task", "rank_targets", "is_missing", "non_numeric", "non_dates"]
 
 NUMERIC = "numeric"
 CATEGORICAL = "categorical"
@@ -63,7 +94,24 @@ ROLES = (NUMERIC, CATEGORICAL, TEXT, DATETIME, IDENTIFIER, CONSTANT, EXCLUDED)
 FEATURE_ROLES = (NUMERIC, CATEGORICAL, DATETIME)
 TASKS = ("binary", "multiclass", "regression")
 
-_DATE_PARTS = ("year", "month", "dayofweek", "days")
+#: The parts a date is read as, each a model input named "<column>.<part>".
+DATE_PARTS = ("year", "month", "dayofweek", "days")
+
+
+class RoleGuess(NamedTuple):
+    """The role inferred for a column, and why (a sentence for the user)."""
+
+    role: str
+    reason: str
+
+
+class TargetGuess(NamedTuple):
+    """A column as a candidate target: its task, a score in [0, 1] (0: cannot be one), and why."""
+
+    column: object
+    task: str | None
+    score: float
+    reason: str
 
 
 def feature_frame(frame: pd.DataFrame, roles: dict) -> pd.DataFrame:
@@ -114,7 +162,7 @@ def source_column(feature: str, roles: dict) -> str:
     if feature in roles:
         return feature
     base, _, part = feature.rpartition(".")
-    if part in _DATE_PARTS and roles.get(base) == DATETIME:
+    if part in DATE_PARTS and roles.get(base) == DATETIME:
         return base
     return feature
 
@@ -127,21 +175,38 @@ NA_VALUES = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan
 MISSING_TEXTS = frozenset(NA_VALUES) | {"?"}
 #: An integer target with at most this many distinct values is inferred as ``multiclass``.
 MAX_INTEGER_CLASSES = 20
+#: Classification targets with more distinct values than this are refused.
+MAX_CLASSES = 100
+#: A mostly numeric column with at most this share of other cells is numeric (those cells: missing).
+MAX_NON_NUMERIC_SHARE = 0.1
+#: Present rows needed before mostly distinct values make a column an identifier.
+MIN_ROWS_IDENTIFIER = 20
+#: Column names (lower case, words joined by ``_``) that say "this is what to predict", and their weight.
+TARGET_NAMES = {
+    **dict.fromkeys(("target", "label", "labels", "class", "y", "outcome", "response", "result", "survived",
+                     "survival", "churn", "churned", "default", "fraud", "spam", "diagnosis", "species"), 0.4),
+    **dict.fromkeys(("price", "income", "salary", "wage", "quality", "grade", "rating", "score", "status",
+                     "purchase", "purchased", "approved", "deny", "output", "goal"), 0.25)}
+#: One word of a longer name that says target (``is_fraud``, ``churn_flag``, ``target_var``).
+TARGET_WORDS = frozenset({"target", "label", "outcome", "response", "churn", "fraud", "default", "survived", "spam"})
 
-_NO_VALUES = ("column {name!r} has no values (all {n} rows are missing); "
-              "choose a target column that has values.")
-_ONE_VALUE = ("column {name!r} has a single value ({value!r}), so there is nothing to predict; "
-              "choose another target.")
+_NO_VALUES = "column {name!r} has no values (all {n} rows are missing), so there is nothing to predict; {fix}."
+_ONE_VALUE = "column {name!r} has a single value ({value!r}), so there is nothing to predict; {fix}."
 
 _ID_NAME = re.compile(r"^(id|index|idx|rownames|row_?id|row_?number|unnamed: ?0)$|[_ .-]id$|^id[_ .-]",
                       re.IGNORECASE)
 _ID_CAMEL = re.compile(r"[a-z0-9](Id|ID)$")  # userId, customerID; not "paid" or "valid"
 _DATE = re.compile(r"^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})"
                    r"([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?)?$")
-_MIN_ROWS_UNIQUE_ID = 20
+_LEADING_ZERO = re.compile(r"^[+-]?0\d")
+_NUMBER_TEXT = re.compile(r"^[+-]?\d+(\.\d+)?$")
+_WORD = re.compile(r"[^\W\d_]\w*")
+_CALENDAR = re.compile(r"^(year|yr|month|day|date|time|week|hour|minute|quarter|dob|period)s?$", re.IGNORECASE)
 _TEXT_MIN_CHARS = 15
 _TEXT_MIN_WORDS = 3
+_TEXT_PROSE_WORDS = 8  # this many words on average is prose whatever its case
 _SAMPLE = 2000  # distinct values looked at for text statistics
+_RANK_ROWS = 10_000  # rows rank_targets looks at (seeded sample of larger tables)
 
 
 def _is_texty(s: pd.Series) -> bool:
@@ -160,13 +225,34 @@ def is_missing(series: pd.Series) -> pd.Series:
     >>> is_missing(pd.Series(["a", " ? ", None, "NA", "None"])).tolist()
     [False, True, True, True, False]
     """
-    mask = series.isna()
+    mask = series.isna().to_numpy(dtype=bool)
     if _is_texty(series) and not mask.all():
-        present = series[~mask]
-        text = present.astype(str).str.strip()
-        mask = mask.copy()
-        mask.loc[present.index[text.isin(MISSING_TEXTS).to_numpy()]] = True
-    return mask
+        codes, texts = _distinct_text(series[~mask])
+        gaps = np.fromiter((t in MISSING_TEXTS for t in texts), dtype=bool, count=len(texts))
+        if gaps.any():
+            mask = mask.copy()
+            mask[np.flatnonzero(~mask)[gaps[codes]]] = True
+    return pd.Series(mask, index=series.index)
+
+
+def _distinct_text(values: pd.Series) -> tuple:
+    """``(codes, texts)``: each cell's index into ``texts``, the stripped text of each distinct value.
+
+    Work on distinct values, not cells: a column of a million cells often holds a few hundred.
+    """
+    try:
+        codes, uniques = pd.factorize(values)
+    except TypeError:  # unhashable cells (lists, dicts): compare their text
+        codes, uniques = pd.factorize(values.astype(str))
+    return codes, np.array([str(u).strip() for u in uniques], dtype=object)
+
+
+def _text_counts(values: pd.Series) -> tuple:
+    """``(texts, counts)``: the distinct stripped texts of ``values`` in row order, and their numbers of cells."""
+    codes, texts = _distinct_text(values)
+    merged, uniques = pd.factorize(texts)  # " a" and "a" are one text
+    return np.asarray(uniques, dtype=object), np.bincount(merged, weights=np.bincount(codes, minlength=len(texts)),
+                                                          minlength=len(uniques)).astype(np.int64)
 
 
 def non_numeric(series: pd.Series) -> pd.Series:
@@ -183,8 +269,9 @@ def non_numeric(series: pd.Series) -> pd.Series:
     if not _is_texty(series):
         return series.iloc[:0]
     present = series[~is_missing(series)]
-    parsed = pd.to_numeric(present.astype(str).str.strip(), errors="coerce")
-    return present[parsed.isna().to_numpy()]
+    codes, texts = _distinct_text(present)
+    words = pd.to_numeric(pd.Series(texts, dtype=object), errors="coerce").isna().to_numpy()
+    return present[words[codes]]
 
 
 def non_dates(series: pd.Series) -> pd.Series:
@@ -198,13 +285,9 @@ def non_dates(series: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
         return series.iloc[:0]
     present = series[~is_missing(series)]
-    if len(present) == 0:
-        return present
-    text = present.astype(str).str.strip()
-    uniques = pd.Series(pd.unique(text))
-    parsed = _to_datetime(uniques)
-    bad = set(uniques[parsed.isna().to_numpy()])
-    return present[text.isin(bad).to_numpy()]
+    codes, texts = _distinct_text(present)
+    bad = _to_datetime(pd.Series(texts, dtype=object)).isna().to_numpy()
+    return present[bad[codes]]
 
 
 def _to_datetime(s: pd.Series) -> pd.Series:
@@ -213,15 +296,18 @@ def _to_datetime(s: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         t = s
     else:
-        t = pd.to_datetime(s.astype(object).where(s.notna(), None), errors="coerce", format="mixed", utc=True)
+        values = s.astype(object).where(s.notna(), None)
+        t = pd.to_datetime(values, errors="coerce", format="ISO8601", utc=True)  # fast, and the usual case
+        if t.isna().sum() > s.isna().sum():
+            t = pd.to_datetime(values, errors="coerce", format="mixed", utc=True)
     if getattr(t.dt, "tz", None) is not None:
         t = t.dt.tz_convert("UTC").dt.tz_localize(None)
     return t
 
 
 # =========================================================================== roles
-def infer_roles(df: pd.DataFrame, *, target) -> dict:
-    """Role of every column except ``target``, by the rules in the module docstring.
+def explain_roles(df: pd.DataFrame, *, target) -> dict:
+    """Role of every column except ``target``, with its reason, by the rules in the module docstring.
 
     Parameters
     ----------
@@ -232,31 +318,38 @@ def infer_roles(df: pd.DataFrame, *, target) -> dict:
 
     Returns
     -------
-    dict of str to str
-        Column name to one of ``numeric``, ``categorical``, ``text``, ``datetime``,
-        ``identifier``, ``constant``, in frame order.
+    dict of column to RoleGuess
+        In frame order; ``role`` is one of ``numeric``, ``categorical``, ``text``,
+        ``datetime``, ``identifier``, ``constant``.
 
     Examples
     --------
-    >>> df = pd.DataFrame({
-    ...     "id": range(30),
-    ...     "age": [20 + i % 7 for i in range(30)],
-    ...     "city": ["Oslo", "Rome"] * 15,
-    ...     "price": ["1.5", "2", "n/a"] * 10,
-    ...     "when": ["2024-01-%02d" % (1 + i % 28) for i in range(30)],
-    ...     "unit": ["kg"] * 30,
-    ...     "note": ["the parcel number %d arrived late and damaged" % i for i in range(30)],
-    ...     "y": [0, 1] * 15,
-    ... })
-    >>> infer_roles(df, target="y")  # doctest: +NORMALIZE_WHITESPACE
-    {'id': 'identifier', 'age': 'numeric', 'city': 'categorical', 'price': 'numeric',
-     'when': 'datetime', 'unit': 'constant', 'note': 'text'}
+    >>> df = pd.DataFrame({"Ticket": ["A/5 %d" % i if i % 4 == 0 else str(1000 + i) for i in range(40)],
+    ...                    "Embarked": ["S", "C", "Q", None] * 10, "Survived": [0, 1] * 20})
+    >>> for column, guess in explain_roles(df, target="Survived").items():
+    ...     print(column, guess.role, "-", guess.reason)
+    Ticket identifier - 40 distinct values in 40 rows, numbers mixed with codes like 'A/5 0' (10 rows): an identifier, left out of the models
+    Embarked categorical - 3 distinct values ('S', 'C', 'Q'), 10 missing: categorical
     """
-    return {col: infer_role(df[col]) for col in df.columns if col != target}
+    return {col: explain_role(df[col]) for col in df.columns if col != target}
+
+
+def infer_roles(df: pd.DataFrame, *, target) -> dict:
+    """Role of every column except ``target`` (:func:`explain_roles` without the reasons).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"id": range(30), "price": ["1.5", "2", "n/a"] * 10, "unit": ["kg"] * 30,
+    ...                    "when": ["2024-01-%02d" % (1 + i % 28) for i in range(30)], "y": [0, 1] * 15,
+    ...                    "note": ["the parcel number %d arrived late and damaged" % i for i in range(30)]})
+    >>> infer_roles(df, target="y")
+    {'id': 'identifier', 'price': 'numeric', 'unit': 'constant', 'when': 'datetime', 'note': 'text'}
+    """
+    return {col: guess.role for col, guess in explain_roles(df, target=target).items()}
 
 
 def infer_role(series: pd.Series) -> str:
-    """Role of one column (its ``name`` matters for identifiers); see :func:`infer_roles`.
+    """Role of one column (its ``name`` matters for identifiers); see :func:`explain_role`.
 
     Examples
     --------
@@ -265,45 +358,112 @@ def infer_role(series: pd.Series) -> str:
     >>> infer_role(pd.Series([1, 2, 2, 3], name="rooms"))
     'numeric'
     """
-    s = series
-    missing = is_missing(s)
-    present = s[~missing]
-    n_present = len(present)
-    n_distinct = present.nunique(dropna=True) if n_present else 0
-    if n_distinct + int(bool(missing.any())) <= 1:
-        return CONSTANT
+    return explain_role(series).role
+
+
+def explain_role(series: pd.Series) -> RoleGuess:
+    """Role of one column and the reason, by the rules in the module docstring.
+
+    Examples
+    --------
+    >>> explain_role(pd.Series(["08123", "00501", "08123", "10001"], name="zip")).reason
+    "numbers written with leading zeros such as '08123': codes, not amounts, so categorical (3 levels)"
+    >>> explain_role(pd.Series([1, 2, 3, 3, 1], name="Pclass")).reason
+    '3 distinct whole numbers (1, 2, 3): numeric, so their order counts (make it categorical if they are unordered codes)'
+    """
+    return _explain(series, is_missing(series))
+
+
+def _explain(s: pd.Series, missing: pd.Series) -> RoleGuess:
+    present = s[~missing.to_numpy()]
+    n_present, n_missing = len(present), int(missing.sum())
+    texty = _is_texty(s)
+    if texty:
+        uniques, counts = _text_counts(present)  # in row order, for examples
+        n_distinct = len(uniques)
+    else:
+        n_distinct = int(present.nunique()) if n_present else 0
+    gaps = f", {n_missing:,} missing" if n_missing else ""
+    if n_distinct == 0:
+        return RoleGuess(CONSTANT, f"no values (all {len(s):,} cells are missing): left out of the models")
+    if n_distinct + bool(n_missing) <= 1:
+        return RoleGuess(CONSTANT, f"a single value ({_show(present.iloc[0])}) in every row: nothing to learn "
+                                   "from, left out of the models")
     dtype = s.dtype
-    if pd.api.types.is_bool_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype):
-        return CATEGORICAL
-    if pd.api.types.is_datetime64_any_dtype(dtype):
-        return DATETIME
+    mostly_distinct = n_present >= MIN_ROWS_IDENTIFIER and n_distinct > 0.5 * n_present
+    distinct = f"{n_distinct:,} distinct values in {n_present:,} rows" + (f" ({n_missing:,} missing)" * bool(n_missing))
     name = str(s.name)
     id_named = bool(_ID_NAME.search(name) or _ID_CAMEL.search(name)) and n_distinct > 0.5 * n_present
-    if pd.api.types.is_numeric_dtype(dtype):
-        if pd.api.types.is_integer_dtype(dtype) and (id_named or _counts_rows(s)):
-            return IDENTIFIER
-        return NUMERIC
-    if not _is_texty(s):
-        return CATEGORICAL  # period, timedelta, ...: shown as levels
-    text = present.astype(str).str.strip()
-    counts = text.value_counts()
-    parsed = pd.to_numeric(pd.Series(counts.index, dtype=object), errors="coerce")
-    numeric_share = counts.to_numpy()[parsed.notna().to_numpy()].sum() / max(n_present, 1)
+    if pd.api.types.is_bool_dtype(dtype):
+        return RoleGuess(CATEGORICAL, f"true/false values{gaps}: categorical")
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return RoleGuess(DATETIME, f"dates and times{gaps}: the models use their year, month, weekday and day number")
+    if isinstance(dtype, pd.CategoricalDtype):
+        if id_named or mostly_distinct:
+            return RoleGuess(IDENTIFIER, f"{distinct}: mostly unique levels, an identifier, left out of the models")
+        return RoleGuess(CATEGORICAL, f"a category column with {n_distinct:,} levels in use{gaps}: categorical")
+    if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_complex_dtype(dtype):
+        values = present.to_numpy(dtype=np.float64)
+        finite = values[np.isfinite(values)]
+        whole = bool(np.all(finite == np.round(finite)))
+        counter = pd.api.types.is_integer_dtype(dtype) and _counts_rows(s)
+        if counter or (id_named and whole):
+            rows = "counts the rows (%s, ...)" % ", ".join(str(plain(v)) for v in s.iloc[:3])
+            what = ("named like an identifier and " + rows if id_named else rows) if counter else \
+                f"named like an identifier, with {distinct}"
+            return RoleGuess(IDENTIFIER, f"{what}: left out of the models")
+        if whole and n_distinct <= MAX_INTEGER_CLASSES:
+            ints = np.unique(finite).astype(np.int64)
+            levels = _levels(ints, numbers=True) if len(ints) <= 3 else f"{ints[0]:,} to {ints[-1]:,}"
+            return RoleGuess(NUMERIC, f"{n_distinct} distinct whole numbers ({levels}){gaps}: numeric, so their "
+                                      "order counts (make it categorical if they are unordered codes)")
+        span = f" from {_number(finite.min())} to {_number(finite.max())}" if len(finite) else ""
+        return RoleGuess(NUMERIC, f"numbers{span}, {n_distinct:,} distinct{gaps}: numeric")
+    if not texty:
+        return RoleGuess(CATEGORICAL, f"values of type {dtype}{gaps}: categorical levels")
     if id_named:
-        return IDENTIFIER
-    if numeric_share >= 0.5:
-        return NUMERIC
-    uniques = counts.index.to_series()
-    if uniques.str.fullmatch(_DATE).all() and _to_datetime(uniques).notna().all():
-        return DATETIME
-    sample = uniques.iloc[:_SAMPLE] if len(uniques) > _SAMPLE else uniques
-    mostly_distinct = n_distinct >= 0.5 * n_present
-    if (mostly_distinct and sample.str.len().mean() >= _TEXT_MIN_CHARS
-            and sample.str.split().str.len().mean() >= _TEXT_MIN_WORDS):
-        return TEXT
-    if n_distinct == n_present >= _MIN_ROWS_UNIQUE_ID and not sample.str.contains(" ").any():
-        return IDENTIFIER
-    return CATEGORICAL
+        return RoleGuess(IDENTIFIER, f"named like an identifier, with {distinct}: left out of the models")
+    is_number = pd.to_numeric(pd.Series(uniques, dtype=object), errors="coerce").notna().to_numpy()
+    n_numbers = int(counts[is_number].sum())
+    if n_numbers >= 0.5 * n_present:
+        zeros = [t for t in uniques[is_number] if _LEADING_ZERO.match(t)]
+        odd = uniques[~is_number]
+        n_odd = n_present - n_numbers
+        if zeros:  # '08123' is a code (zip, account), never an amount
+            what = f"numbers written with leading zeros such as {_show(zeros[0])}: codes, not amounts"
+            if mostly_distinct:
+                return RoleGuess(IDENTIFIER, f"{distinct}, {what}: an identifier, left out of the models")
+            return RoleGuess(CATEGORICAL, f"{what}, so categorical ({n_distinct:,} levels{gaps})")
+        if not n_odd:
+            return RoleGuess(NUMERIC, f"numbers written as text ({_levels(uniques)}){gaps}: numeric")
+        if n_odd <= MAX_NON_NUMERIC_SHARE * n_present:
+            return RoleGuess(NUMERIC, f"numbers, but {n_odd:,} of {n_present:,} cells hold other values "
+                                      f"({_levels(odd)}): numeric, and the models read those cells as missing")
+        if mostly_distinct:
+            return RoleGuess(IDENTIFIER, f"{distinct}, numbers mixed with codes like {_show(odd[0])} "
+                                         f"({n_odd:,} rows): an identifier, left out of the models")
+        return RoleGuess(CATEGORICAL, f"mostly numbers, but {n_odd:,} of {n_present:,} cells are not "
+                                      f"({_levels(odd)}): categorical, {n_distinct:,} levels{gaps}")
+    if all(_DATE.fullmatch(t) for t in uniques) and _to_datetime(pd.Series(uniques)).notna().all():
+        return RoleGuess(DATETIME, f"dates such as {_show(uniques[0])}{gaps}: the models use their year, "
+                                   "month, weekday and day number")
+    sample = uniques[:_SAMPLE]
+    chars = float(np.mean([len(t) for t in sample]))
+    words = float(np.mean([len(t.split()) for t in sample]))
+    if n_distinct >= 0.5 * n_present and chars >= _TEXT_MIN_CHARS and words >= _TEXT_MIN_WORDS:
+        tokens = [w for t in sample for w in _WORD.findall(t)]
+        lower = float(np.mean([w[0].islower() for w in tokens])) if tokens else 0.0
+        if lower >= 0.5 or words >= _TEXT_PROSE_WORDS:
+            return RoleGuess(TEXT, f"free text: {distinct}, {words:.0f} words on average: text")
+        if mostly_distinct:
+            return RoleGuess(IDENTIFIER, f"{distinct}, names such as {_show(sample[0])} (capitalised words, "
+                                         "not prose): an identifier, left out of the models; make it text to "
+                                         "have the text models read it")
+    if mostly_distinct:
+        return RoleGuess(IDENTIFIER, f"{distinct}, mostly unique values such as {_show(uniques[0])}: "
+                                     "an identifier, left out of the models")
+    frequent = uniques[np.argsort(-counts, kind="stable")]
+    return RoleGuess(CATEGORICAL, f"{n_distinct:,} distinct values ({_levels(frequent)}){gaps}: categorical")
 
 
 def _counts_rows(s: pd.Series) -> bool:
@@ -312,6 +472,25 @@ def _counts_rows(s: pd.Series) -> bool:
         return False
     values = s.to_numpy()
     return values[0] in (0, 1) and bool(np.all(np.diff(values) == 1))
+
+
+def _show(value, limit: int = 30) -> str:
+    """A value quoted for a reason, shortened; numbers as plain numbers."""
+    value = plain(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return repr(value)
+    text = str(value)
+    return repr(text if len(text) <= limit else text[:limit - 3] + "...")
+
+
+def _levels(values, *, limit: int = 3, numbers: bool = False) -> str:
+    values = list(values)
+    shown = ", ".join(str(plain(v)) if numbers else _show(v) for v in values[:limit])
+    return shown + (", ..." if len(values) > limit else "")
+
+
+def _number(x: float) -> str:
+    return f"{int(x):,}" if float(x).is_integer() and abs(x) < 1e15 else f"{x:,.4g}"
 
 
 # =========================================================================== task
@@ -345,22 +524,125 @@ def infer_task(series: pd.Series) -> str:
     """
     present = series[~is_missing(series)]
     if len(present) == 0:
-        raise DataError(_NO_VALUES.format(name=series.name, n=len(series)))
+        raise DataError(_NO_VALUES.format(name=plain(series.name), n=len(series), fix="{fix}"), fix=FIX_TARGET)
+    return _task_of(present)
+
+
+def _task_of(present: pd.Series) -> str:
+    """:func:`infer_task` of the present values (at least one)."""
     n_distinct = present.nunique()
     if n_distinct == 1:
-        raise DataError(_ONE_VALUE.format(name=series.name, value=present.iloc[0]))
-    if n_distinct == 2:
-        return "binary"
-    if pd.api.types.is_bool_dtype(present.dtype):
+        raise DataError(_ONE_VALUE.format(name=plain(present.name), value=plain(present.iloc[0]), fix="{fix}"),
+                        fix=FIX_TARGET)
+    if n_distinct == 2 or pd.api.types.is_bool_dtype(present.dtype):
         return "binary"
     if pd.api.types.is_numeric_dtype(present.dtype):
-        numbers = present.astype(np.float64)
-    elif _is_texty(present) and len(non_numeric(present)) == 0:
-        numbers = pd.to_numeric(present.astype(str).str.strip(), errors="coerce")
+        values = present.to_numpy(dtype=np.float64)
+    elif _is_texty(present):  # numbers written as text count as numbers (distinct texts suffice)
+        values = pd.to_numeric(pd.Series(_distinct_text(present)[1], dtype=object), errors="coerce").to_numpy()
+        if np.isnan(values).any():
+            return "multiclass"
     else:
         return "multiclass"
-    values = numbers.to_numpy(dtype=np.float64)
     finite = values[np.isfinite(values)]
     if np.all(finite == np.round(finite)) and n_distinct <= MAX_INTEGER_CLASSES:
         return "multiclass"
     return "regression"
+
+
+# =========================================================================== targets
+def rank_targets(df: pd.DataFrame, *, n_folds: int = 5) -> list:
+    """Every column as a candidate target, best first, by the rule in the module docstring.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The data (not modified). Tables longer than 10,000 rows are judged on a
+        seeded sample of that many rows (the reasons give shares, not counts).
+    n_folds : int, default=5
+        A class with fewer rows than this would be dropped (it lowers the score).
+
+    Returns
+    -------
+    list of TargetGuess
+        One per column, sorted by ``score`` (ties: frame order). A score of 0
+        means the column cannot be a target; its ``task`` is then ``None``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"PassengerId": range(1, 41), "Sex": ["male", "female"] * 20,
+    ...                    "Fare": [7.25 + i for i in range(40)], "Survived": [0, 0, 1, 1] * 10})
+    >>> best = rank_targets(df)[0]
+    >>> best.column, best.task, best.reason
+    ('Survived', 'binary', 'named like a target; 2 classes (0: 50%, 1: 50%); the last column')
+    >>> rank_targets(df)[-1]
+    TargetGuess(column='PassengerId', task=None, score=0.0, reason='cannot be a target: an identifier (counts the rows)')
+    """
+    if len(df) > _RANK_ROWS:
+        df = df.sample(n=_RANK_ROWS, random_state=0)
+    last = len(df.columns) - 1
+    # x, y and z side by side are coordinates (ggplot2's diamonds): y is then no target name.
+    xyz = {"x", "y", "z"} <= {str(c).lower() for c in df.columns}
+    guesses = [_target_guess(df.iloc[:, i], position=i, last=last, n_folds=n_folds, xyz=xyz)
+               for i in range(len(df.columns))]
+    order = sorted(range(len(guesses)), key=lambda i: -guesses[i].score)
+    return [guesses[i] for i in order]
+
+
+def _target_guess(s: pd.Series, *, position: int, last: int, n_folds: int, xyz: bool) -> TargetGuess:
+    column = s.name
+    missing = is_missing(s)
+    share = float(missing.mean()) if len(s) else 1.0
+    role = _explain(s, missing).role
+    why = {IDENTIFIER: "an identifier (%s)" % ("counts the rows" if _counts_rows(s) else "mostly distinct values"),
+           TEXT: "free text", DATETIME: "dates", CONSTANT: "a single value"}
+    if role in why:
+        return TargetGuess(column, None, 0.0, f"cannot be a target: {why[role]}")
+    if share > 0.5:
+        return TargetGuess(column, None, 0.0, f"cannot be a target: {share:.0%} of its rows are missing")
+    present = s[~missing.to_numpy()]
+    try:
+        task = _task_of(present)
+    except DataError:
+        return TargetGuess(column, None, 0.0, "cannot be a target: a single value")
+    counts = None
+    if task != "regression":
+        labels, sizes = _text_counts(present)
+        counts = pd.Series(sizes, index=labels).sort_values(ascending=False, kind="stable")
+    numeric = pd.api.types.is_numeric_dtype(s.dtype) or role == NUMERIC
+    if task == "regression":
+        score, what = 0.35, "a numeric measurement"
+    elif len(counts) > MAX_CLASSES:
+        return TargetGuess(column, None, 0.0, f"cannot be a target: {len(counts):,} classes, more than the "
+                                              f"{MAX_CLASSES} a classifier here can use")
+    else:
+        score = 0.4 if task == "binary" or (len(counts) <= 10 and not numeric) else 0.3 if len(counts) <= 10 else 0.2
+        shown = ", ".join(f"{_label(v)}: {c / len(present):.0%}" for v, c in counts.iloc[:3].items())
+        what = f"{len(counts):,} classes ({shown}{', ...' if len(counts) > 3 else ''})"
+    hints = []
+    words = re.sub(r"[\s\-.]+", "_", re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", str(column)).strip()).lower()
+    part = sorted(set(words.split("_")) & TARGET_WORDS)
+    if words in TARGET_NAMES and not (xyz and words == "y"):
+        score += TARGET_NAMES[words]
+        hints.append("named like a target")
+    elif part:
+        score += 0.2
+        hints.append(f"its name has {part[0]!r}")
+    if _CALENDAR.match(str(column).strip()):
+        score, hints = score - 0.25, [*hints, "a calendar name (usually a feature)"]
+    parts = [*hints, what]
+    if share:
+        score -= 0.3 * share
+        parts.append(f"{share:.0%} of rows missing (dropped if it is the target)")
+    if counts is not None and (counts < n_folds).any():
+        score -= 0.1
+        parts.append(f"some classes with fewer than {n_folds} rows (dropped)")
+    if position in (0, last):
+        score += 0.1 if position == last else 0.05
+        parts.append("the last column" if position == last else "the first column")
+    return TargetGuess(column, task, round(float(min(max(score, 0.01), 1.0)), 3), "; ".join(parts))
+
+
+def _label(value) -> str:
+    # Class labels as counted (text): numbers unquoted, words quoted.
+    return value if _NUMBER_TEXT.match(value) else repr(value)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import gzip
 import re
 
-import pandas as pd
 import pytest
 
 from apptools import (PAGES, ROOT, edit_roles, form_editor, open_page, press_load, shown_roles, target_picker,

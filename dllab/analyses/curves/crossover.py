@@ -206,7 +206,8 @@ def _percentile_ci(values):
     v = np.asarray(values, dtype=float)
     if len(v) < 2:
         return (None, None)
-    lo, hi = np.percentile(v, [2.5, 97.5])  # inf (no crossing) sorts last: the upper side is unbounded
+    with np.errstate(invalid="ignore"):  # inf - inf between two "no crossing" replicates: NaN, unbounded
+        lo, hi = np.percentile(v, [2.5, 97.5])  # inf (no crossing) sorts last: the upper side is unbounded
     return (int(round(lo)) if np.isfinite(lo) else None, int(round(hi)) if np.isfinite(hi) else None)
 
 
