@@ -63,8 +63,9 @@ class Study:
     Every analysis is cached under ``(name, settings)``; asking again with the
     same settings returns the same object, and ``cached_only=True`` returns it
     (or None) without computing. A ``progress`` or ``should_stop`` callback is
-    not part of a key. Reading results from several threads is safe; one
-    analysis is computed at a time.
+    not part of a key. Several threads may share a Study (the app's sessions
+    do): reading what is computed never waits, and two callers of the same
+    analysis compute it once.
     """
 
     def __init__(self, data, *, config: RunConfig | None = None, frame=None, keep_models: bool = True):
@@ -82,7 +83,8 @@ class Study:
         self.keep_models = bool(keep_models)
         self._cache: dict = {}
         self._latest: dict = {}
-        self._lock = threading.RLock()
+        self._computing: dict = {}
+        self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ keys and cache
     @property
@@ -93,12 +95,24 @@ class Study:
     def _get(self, name: str, settings: tuple, compute, cached_only: bool = False):
         key = (name, settings)
         with self._lock:
-            if key not in self._cache:
-                if cached_only:
-                    return None
-                self._cache[key] = compute()
-            self._latest[name] = key  # the verdict reads the analyses asked for last
-            return self._cache[key]
+            if key not in self._cache and cached_only:
+                return None
+            if key in self._cache:
+                self._latest[name] = key  # the verdict reads the analyses asked for last
+                return self._cache[key]
+            computing = self._computing.setdefault(key, threading.Lock())
+        # One lock per analysis: a second caller of the same one waits for it (and gets its result),
+        # while reading what is done, or computing something else, never waits.
+        with computing:
+            with self._lock:
+                done = key in self._cache
+            if not done:
+                result = compute()
+                with self._lock:
+                    self._cache[key] = result
+            with self._lock:
+                self._latest[name] = key
+                return self._cache[key]
 
     def cached(self, name: str):
         """The ``name`` analysis asked for most recently (``"comparison"`` or one of :data:`ANALYSES`), or None.

@@ -71,3 +71,25 @@ def test_adopting_a_comparison_of_other_data_is_refused(study):
     other = Study(load("wine"), config=CONFIG)
     with pytest.raises(DataError):
         other.adopt(study.comparison)
+
+
+def test_reading_never_waits_for_an_analysis_being_computed():
+    import threading
+
+    s = Study(load("penguins"), config=CONFIG)
+    started, release, results = threading.Event(), threading.Event(), []
+
+    def slow():
+        started.set()
+        release.wait(10)
+        return "curve"
+
+    worker = threading.Thread(target=lambda: results.append(s._get("curve", (), slow)))
+    worker.start()
+    assert started.wait(10)
+    assert s.cached("curve") is None and s.subgroups(cached_only=True) is None  # answered while it computes
+    second = threading.Thread(target=lambda: results.append(s._get("curve", (), lambda: "computed twice")))
+    second.start()
+    release.set()
+    worker.join(10), second.join(10)
+    assert results == ["curve", "curve"] and s.cached("curve") == "curve"
