@@ -59,6 +59,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, preview
+from .reading import MAX_DECOMPRESSED_BYTES
 
 __all__ = ["IMAGE_EXTENSIONS", "MAX_PIXELS", "MAX_FILE_BYTES", "MAX_MEMBERS", "MAX_IMAGES", "MAX_TOTAL_BYTES",
            "IMAGE_ATTR", "LABEL_COLUMN", "ImageSizeError",
@@ -78,9 +79,10 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_MEMBERS = 20_000
 #: Most images read from one ZIP: their pixel table is then at most 10,000 x 64 x 64 float64 values (328 MB).
 MAX_IMAGES = 10_000
-#: Most bytes the images of one ZIP may unpack to: twice the app's 200 MB upload limit (PNG and JPEG
-#: files hardly shrink in a ZIP, so any upload of them fits; raw BMP or TIFF may need converting).
-MAX_TOTAL_BYTES = 400 * 2**20
+#: Most bytes the images of one ZIP may unpack to: the reader's one cap on unpacked uploads, twice the
+#: app's 200 MB upload limit (PNG and JPEG files hardly shrink in a ZIP, so any upload of them fits; raw
+#: BMP or TIFF may need converting).
+MAX_TOTAL_BYTES = MAX_DECOMPRESSED_BYTES
 #: Name of the class column of a ZIP's table (the folder names).
 LABEL_COLUMN = "label"
 
