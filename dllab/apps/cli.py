@@ -359,7 +359,8 @@ def _start(ds, args):
 
 def _headline(study) -> str:
     ds, config = study.dataset, study.config
-    sampled = f" (sampled from {ds.n_rows_total:,})" if ds.n_rows_total != ds.n_rows else ""
+    # Rows can be fewer than the file's by sampling, a missing target or dropped rare classes: the notices say which.
+    sampled = f" (of {ds.n_rows_total:,} in the data)" if ds.n_rows_total != ds.n_rows else ""
     return (f"{ds.name}: {ds.n_rows:,} rows{sampled}, {len(ds.feature_columns)} features, task {ds.task}; "
             f"budget {config.budget}, seed {config.seed}")
 
