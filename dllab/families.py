@@ -234,8 +234,9 @@ def get(name: str) -> Family:
 
 def names() -> tuple:
     """Registered family names, built-ins first, then in registration order."""
-    _builtins()
-    return tuple(_REGISTRY)
+    # The names need no record: validating a RunConfig must not import the model libraries. A family
+    # registered from outside has loaded the built-ins first (register), so _REGISTRY then holds all.
+    return tuple(_REGISTRY) if _REGISTRY else _BUILTIN_NAMES
 
 
 def all_families() -> tuple:

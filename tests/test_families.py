@@ -44,6 +44,7 @@ def hgb():
 # ---------------------------------------------------------------------------- the records
 def test_builtins_keep_their_order_kinds_and_seed_keys():
     assert families.names() == ("linear", "gbm", "deep", "transfer")
+    assert tuple(f.name for f in families.all_families()) == families.names()  # the records match the names
     assert [families.get(f).kind for f in families.names()] == ["linear", "trees", "deep", "deep"]
     assert [families.seed_key(f) for f in families.names()] == [0, 1, 2, 3]  # the old positions: same seeds
     assert [families.get(f).recommends_as for f in families.names()] == ["linear", "gbm", "deep", "deep"]

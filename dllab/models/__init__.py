@@ -9,12 +9,23 @@ registered family is built the same way as a built-in one.
 from __future__ import annotations
 
 from ..errors import ConfigError
-from .gbm import GBMClassifier, GBMRegressor
-from .linear import LinearClassifier, LinearRegressor
 from .spec import DataSpec, data_spec
 
 __all__ = ["DataSpec", "data_spec", "default_families", "make_model", "GBMClassifier", "GBMRegressor",
            "LinearClassifier", "LinearRegressor"]
+
+# The estimators load on first use: the family registry imports this package to validate a RunConfig,
+# which must not pull in XGBoost and scikit-learn (about 1 s) for that.
+_LAZY = {"GBMClassifier": "gbm", "GBMRegressor": "gbm", "LinearClassifier": "linear", "LinearRegressor": "linear"}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 _WRONG_MODALITY = ("family {name!r} ({label}) does not serve {modality} data (it serves {serves}); "
                    "choose one of {others}.")

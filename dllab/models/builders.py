@@ -8,8 +8,6 @@ hands image and text data to :mod:`dllab.models.cnn` and :mod:`dllab.models.text
 from __future__ import annotations
 
 from ..errors import ConfigError
-from .gbm import GBMClassifier, GBMRegressor
-from .linear import LinearClassifier, LinearRegressor
 from .spec import DataSpec
 
 __all__ = ["build_linear", "build_gbm", "build_deep", "build_transfer", "builtin_families"]
@@ -45,6 +43,8 @@ def build_linear(task, *, budget="standard", random_state=0, device="auto", data
     data = data or DataSpec()
     if data.modality == "text":
         return _text("linear", task, budget=budget, random_state=random_state, device=device, data=data)
+    from .linear import LinearClassifier, LinearRegressor  # estimators load when one is built
+
     classify = task != "regression"
     kwargs = _LINEAR[_base(budget)]["classifier" if classify else "regressor"]
     cls = LinearClassifier if classify else LinearRegressor
@@ -56,6 +56,8 @@ def build_gbm(task, *, budget="standard", random_state=0, device="auto", data=No
     data = data or DataSpec()
     if data.modality == "text":
         return _text("gbm", task, budget=budget, random_state=random_state, device=device, data=data)
+    from .gbm import GBMClassifier, GBMRegressor
+
     cls = GBMClassifier if task != "regression" else GBMRegressor
     return cls(random_state=random_state, device=device, **_GBM[_base(budget)])
 
