@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn import metrics as skm
 
-__all__ = ["Metric", "METRICS", "metrics_for", "primary_metric", "score_all"]
+__all__ = ["Metric", "METRICS", "metrics_for", "primary_metric", "score_all", "format_score", "format_diff",
+           "format_interval"]
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class Metric:
     higher_is_better: bool
     func: object  # (y_true, prediction, n_classes) -> float
     bounds: tuple = (-np.inf, np.inf)  # valid range: intervals are clipped to it
+    style: str = "sig"  # how it reads: "percent" (80.8%), "decimal" (0.874) or "sig" (3 significant digits)
 
     def clip(self, value: float) -> float:
         """``value`` limited to the metric's valid range (NaN stays NaN)."""
@@ -60,23 +62,100 @@ def _log_loss(y, proba, k):
     return skm.log_loss(y, p, labels=np.arange(proba.shape[1]))
 
 
+def _mcc(y, proba, k):
+    return skm.matthews_corrcoef(y, _labels(proba))
+
+
+def _precision(y, proba, k):
+    # Binary: of the rows predicted positive (the second class), the share that are; several
+    # classes: the unweighted mean over classes (macro), as f1_macro.
+    if proba.shape[1] == 2:
+        return skm.precision_score(y, _labels(proba), pos_label=1, zero_division=0)
+    return skm.precision_score(y, _labels(proba), average="macro", labels=np.arange(proba.shape[1]),
+                               zero_division=0)
+
+
+def _recall(y, proba, k):
+    if proba.shape[1] == 2:
+        return skm.recall_score(y, _labels(proba), pos_label=1, zero_division=0)
+    return skm.recall_score(y, _labels(proba), average="macro", labels=np.arange(proba.shape[1]),
+                            zero_division=0)
+
+
 METRICS = {
     m.name: m for m in [
         Metric("accuracy", "Accuracy", "classification", True,
-               lambda y, p, k: skm.accuracy_score(y, _labels(p)), (0.0, 1.0)),
+               lambda y, p, k: skm.accuracy_score(y, _labels(p)), (0.0, 1.0), "percent"),
         Metric("balanced_accuracy", "Balanced accuracy", "classification", True,
-               lambda y, p, k: skm.balanced_accuracy_score(y, _labels(p)), (0.0, 1.0)),
-        Metric("roc_auc", "ROC AUC", "classification", True, _roc_auc, (0.0, 1.0)),
+               lambda y, p, k: skm.balanced_accuracy_score(y, _labels(p)), (0.0, 1.0), "percent"),
+        Metric("roc_auc", "ROC AUC", "classification", True, _roc_auc, (0.0, 1.0), "decimal"),
         Metric("log_loss", "Log loss", "classification", False, _log_loss, (0.0, np.inf)),
         Metric("f1_macro", "Macro F1", "classification", True,
                lambda y, p, k: skm.f1_score(y, _labels(p), average="macro",
-                                            labels=np.arange(p.shape[1]), zero_division=0), (0.0, 1.0)),
+                                            labels=np.arange(p.shape[1]), zero_division=0), (0.0, 1.0), "percent"),
+        Metric("precision", "Precision", "classification", True, _precision, (0.0, 1.0), "percent"),
+        Metric("recall", "Recall", "classification", True, _recall, (0.0, 1.0), "percent"),
+        Metric("mcc", "MCC", "classification", True, _mcc, (-1.0, 1.0), "decimal"),
         Metric("rmse", "RMSE", "regression", False, lambda y, p, k: skm.root_mean_squared_error(y, p),
                (0.0, np.inf)),
         Metric("mae", "MAE", "regression", False, lambda y, p, k: skm.mean_absolute_error(y, p), (0.0, np.inf)),
-        Metric("r2", "R²", "regression", True, lambda y, p, k: skm.r2_score(y, p), (-np.inf, 1.0)),
+        Metric("r2", "R²", "regression", True, lambda y, p, k: skm.r2_score(y, p), (-np.inf, 1.0), "decimal"),
     ]
 }
+
+
+def _metric(metric) -> Metric:
+    return metric if isinstance(metric, Metric) else METRICS[metric]
+
+
+def format_score(metric, v) -> str:
+    """A score as every page, the report and the CLI show it: '80.8%', '0.874' or '0.471'; '—' if missing.
+
+    Examples
+    --------
+    >>> format_score("accuracy", 0.8081), format_score("roc_auc", 0.87412), format_score("rmse", 0.47123)
+    ('80.8%', '0.874', '0.471')
+    """
+    if v is None or not np.isfinite(v):
+        return "—"
+    style = _metric(metric).style
+    if style == "percent":
+        return f"{v:.1%}"
+    return f"{v:.3f}" if style == "decimal" else f"{v:.3g}"
+
+
+def format_diff(metric, v, *, signed: bool = False) -> str:
+    """A difference of scores: '1.2 points' for percentages, '0.012' or '0.0312' otherwise.
+
+    ``signed=True`` keeps the sign ('+1.2 points', '-0.0312').
+
+    Examples
+    --------
+    >>> format_diff("accuracy", -0.0123), format_diff("accuracy", 0.0123, signed=True), format_diff("rmse", 0.03123)
+    ('1.2 points', '+1.2 points', '0.0312')
+    """
+    if v is None or not np.isfinite(v):
+        return "—"
+    style = _metric(metric).style
+    sign = "+" if v > 0 else ("-" if v < 0 else "")
+    x = v if signed else abs(v)
+    if style == "percent":
+        return f"{sign if signed else ''}{abs(x) * 100:.1f} points"
+    text = f"{abs(x):.3f}" if style == "decimal" else f"{abs(x):.3g}"
+    return (sign if signed else "") + text
+
+
+def format_interval(metric, lo, hi) -> str:
+    """A 95% interval of scores: '78.1% to 83.4%' ('—' if either end is missing).
+
+    Examples
+    --------
+    >>> format_interval("accuracy", 0.781, 0.834)
+    '78.1% to 83.4%'
+    """
+    if lo is None or hi is None or not (np.isfinite(lo) and np.isfinite(hi)):
+        return "—"
+    return f"{format_score(metric, lo)} to {format_score(metric, hi)}"
 
 
 def metrics_for(task: str) -> list[Metric]:

@@ -1,5 +1,15 @@
 """Statistical tests and intervals shared by the analyses: scipy where it has the method, our own code where not.
 
+Cross-validation test of two models on the same rows (:func:`cv_paired_test`)
+    Bayle, Bayle, Janson & Mackey (2020), "Cross-validation confidence
+    intervals for test error" (NeurIPS): the k-fold estimate of a loss
+    difference is asymptotically normal with the variance of the per-row
+    differences (the within-fold estimator), under a stability condition that
+    the usual learners meet. It uses every test row, not one number per split,
+    so three folds can decide a consistent gap that the split-level test
+    cannot see (two degrees of freedom). Our own code (no library has it);
+    the t distribution is scipy's. The lab's power benchmark
+    (``benchmarks/power.py``) measures its size on null data.
 Corrected resampled t-test and interval (:func:`paired_test`, :func:`corrected_ci`)
     Nadeau & Bengio (2003): the scores of a k-fold's splits are not independent
     (training sets overlap), so the variance of their mean is inflated by
@@ -33,7 +43,7 @@ from scipy import stats
 if TYPE_CHECKING:
     from .metrics import Metric
 
-__all__ = ["corrected_ci", "PairedTest", "paired_test", "bootstrap_ci", "welch_test", "benjamini_hochberg"]
+__all__ = ["corrected_ci", "PairedTest", "paired_test", "cv_paired_test", "bootstrap_ci", "welch_test", "benjamini_hochberg"]
 
 
 # ---------------------------------------------------------------------------- corrected resampled t-test
@@ -82,6 +92,8 @@ class PairedTest:
     ``difference`` is in the metric's units (a positive value means ``a``
     scored higher, whatever the metric's direction); ``better`` names the
     model that is better on the metric, ``significant`` uses ``alpha``.
+    ``method`` is ``"cv"`` (:func:`cv_paired_test`, rows) or ``"corrected t"``
+    (:func:`paired_test`, splits); ``n_rows`` the test rows behind a ``"cv"`` test.
     """
 
     a: str
@@ -95,6 +107,8 @@ class PairedTest:
     n_splits: int
     better: str | None
     significant: bool
+    method: str = "corrected t"
+    n_rows: int = 0
 
     def to_dict(self) -> dict:
         return {k: (None if isinstance(v, float) and not np.isfinite(v) else v)
@@ -136,6 +150,120 @@ def paired_test(a_scores, b_scores, *, test_fraction: float, higher_is_better: b
     significant = bool(np.isfinite(p) and p < alpha)
     return PairedTest(a=a, b=b, metric=metric, difference=mean, ci_low=lo, ci_high=hi, t=float(t),
                       p_value=float(p), n_splits=n, better=better, significant=significant)
+
+
+def cv_paired_test(row_diff, folds, *, difference: float | None = None, scale: float = 1.0,
+                   test_fraction: float | None = None, higher_is_better: bool, a: str = "a", b: str = "b",
+                   metric: str = "", alpha: float = 0.05) -> PairedTest:
+    """Cross-validation test of ``a - b`` from per-row differences, with the training variability.
+
+    Parameters
+    ----------
+    row_diff : array of shape (n_rows, n_repeats)
+        Per-row difference of a row-wise score (a's minus b's: correct = 1 for
+        accuracy, the squared error for RMSE), one column per repeat of the
+        k-fold; NaN where either model has no prediction.
+    folds : array of shape (n_rows, n_repeats)
+        The fold each row was tested in, per repeat.
+    difference : float, optional
+        The difference to report, in the metric's units (default: the mean of
+        ``row_diff``). For a metric that is not a mean of row scores (RMSE), the
+        difference of the reported scores, with ``scale`` turning the row scale
+        into the metric's.
+    scale : float, default=1.0
+        d(metric) / d(mean row score) at the observed point (RMSE: 1 / (RMSE_a + RMSE_b)).
+    test_fraction : float, optional
+        ``n_test / n`` of the splits, for the overlap correction of the training
+        term (default: one fold's share, ``1 / n_folds``).
+    higher_is_better : bool
+        The metric's direction, for ``better``.
+
+    Returns
+    -------
+    PairedTest
+        ``method="cv"``; ``n_splits`` is the number of folds x repeats, ``n_rows``
+        the rows tested.
+
+    Notes
+    -----
+    Two sources of noise, as in a one-way random-effects model with the split as
+    the group. The test rows: the variance of the per-row differences over ``n``
+    rows (Bayle et al. 2020; each row's differences are averaged over the repeats
+    first, and centred on their split's mean). The training sets and seeds: the
+    spread of the split means beyond what the rows explain, ``tau2``, which the
+    row term alone misses (two copies of one model with different seeds differ
+    on the same rows). Its share of the variance carries the Nadeau-Bengio factor
+    ``1/J + n_test/n_train`` for overlapping training sets. The degrees of freedom
+    follow Satterthwaite: close to ``n`` when the split means agree, close to
+    ``J - 1`` when the training term dominates, so a consistent gap is decided on
+    three folds while seed noise is not mistaken for a difference (measured in
+    ``benchmarks/power.py``).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> d = rng.normal(0.05, 0.3, size=(600, 1)); f = np.repeat([0, 1, 2], 200)[:, None]
+    >>> t = cv_paired_test(d, f, higher_is_better=True, a="deep", b="gbm")
+    >>> t.method, t.significant, t.better, t.n_rows
+    ('cv', True, 'deep', 600)
+    """
+    d = np.asarray(row_diff, dtype=float)
+    f = np.asarray(folds)
+    if d.ndim == 1:
+        d, f = d[:, None], f[:, None]
+    ok = np.isfinite(d).all(axis=1)
+    d, f = d[ok], f[ok]
+    n, reps = d.shape
+    point_rows = float(d.mean()) if n else float("nan")
+    point = point_rows if difference is None else float(difference)
+    # the split groups, (repeat, fold): their sizes, means and variances, from fold-id counts
+    centred = np.empty_like(d)
+    g_n, g_mean, g_var = [], [], []
+    for r in range(reps):
+        k = f[:, r].astype(np.int64)
+        cnt = np.bincount(k)
+        mean_k = np.bincount(k, weights=d[:, r]) / np.maximum(cnt, 1)
+        centred[:, r] = d[:, r] - mean_k[k]
+        sq = np.bincount(k, weights=centred[:, r] ** 2)
+        used = cnt > 0
+        g_n.extend(cnt[used]); g_mean.extend(mean_k[used])
+        g_var.extend(np.where(cnt[used] > 1, sq[used] / np.maximum(cnt[used] - 1, 1), 0.0))
+    J = len(g_n)
+    if n < 3 or J < 2:
+        return _cv_result(point, float("nan"), float("nan"), J, n, higher_is_better, a, b, metric, alpha)
+    # rows: each row's differences, centred on their split's mean, averaged over the repeats
+    avg = centred.mean(axis=1)
+    df_rows = max(n - J // reps, 1)
+    v_rows = float((avg ** 2).sum() / df_rows) / n
+    # training: the split means' spread beyond the rows' share
+    g_n, g_mean, g_var = np.array(g_n, float), np.array(g_mean), np.array(g_var)
+    tau2 = max(float(g_mean.var(ddof=1)) - float(np.mean(g_var / g_n)), 0.0)
+    tf = test_fraction if test_fraction is not None else 1.0 / max(J // reps, 2)
+    v_train = tau2 * (1.0 / J + tf / (1.0 - tf))
+    var = v_rows + v_train
+    dof = var ** 2 / ((v_rows ** 2) / df_rows + (v_train ** 2) / (J - 1)) if var > 0 else float("inf")
+    se = float(np.sqrt(var) * abs(scale))
+    return _cv_result(point, se, dof, J, n, higher_is_better, a, b, metric, alpha)
+
+
+def _cv_result(point, se, dof, J, n, higher_is_better, a, b, metric, alpha) -> PairedTest:
+    if not np.isfinite(se):
+        t = p = lo = hi = float("nan")
+    elif se == 0:
+        t = 0.0 if point == 0 else float(np.sign(point) * np.inf)
+        p = 1.0 if point == 0 else 0.0
+        lo = hi = point
+    else:
+        t = point / se
+        p = float(2 * stats.t.sf(abs(t), df=dof))
+        half = float(stats.t.ppf(1 - alpha / 2, df=dof) * se)
+        lo, hi = point - half, point + half
+    better = None
+    if np.isfinite(point) and point != 0:
+        better = a if (point > 0) == higher_is_better else b
+    return PairedTest(a=a, b=b, metric=metric, difference=point, ci_low=lo, ci_high=hi, t=float(t),
+                      p_value=float(p), n_splits=J, better=better,
+                      significant=bool(np.isfinite(p) and p < alpha), method="cv", n_rows=int(n))
 
 
 # ---------------------------------------------------------------------------- bootstrap

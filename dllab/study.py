@@ -131,6 +131,41 @@ class Study:
         return self._get("comparison", (), lambda: compare(self.dataset, config=self.config, progress=progress,
                                                            should_stop=should_stop, keep_models=self.keep_models))
 
+    def decide(self, run=None, *, needs=None, progress=None, should_stop=None):
+        """Run what the verdict asks for to decide (its ``next_run``) and make it this Study's comparison.
+
+        Only the new repeats of the families in question are fitted
+        (:func:`dllab.engine.runner.extend`); every fit already made is kept, and
+        the analyses already computed stay valid (they read the first repeat).
+
+        Parameters
+        ----------
+        run : NextRun, optional
+            Default: ``self.verdict(needs).next_run``.
+        needs : Needs, optional
+        progress, should_stop : callable, optional
+            As for :meth:`run`.
+
+        Returns
+        -------
+        Comparison
+            The extended comparison (the current one when there is nothing to run).
+        """
+        from .engine.runner import extend
+
+        run = run or self.verdict(needs).next_run
+        if run is None:
+            return self.comparison
+        base = self.comparison
+        cmp = self._get("decided", (tuple(run.families), int(run.repeats)),
+                        lambda: extend(base, self.dataset, families=run.families, repeats=run.repeats,
+                                       config=self.config, progress=progress, should_stop=should_stop,
+                                       keep_models=self.keep_models))
+        with self._lock:
+            self._cache[("comparison", ())] = cmp
+            self._latest["comparison"] = ("comparison", ())
+        return cmp
+
     def adopt(self, comparison) -> "Study":
         """Use ``comparison`` (computed elsewhere on this data with this config, e.g. reloaded) as this
         Study's comparison. Returns the Study.

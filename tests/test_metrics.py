@@ -45,7 +45,7 @@ def test_primary_metrics_and_directions():
     assert primary_metric("binary").name == "accuracy" and primary_metric("binary").higher_is_better
     assert primary_metric("regression").name == "rmse" and not primary_metric("regression").higher_is_better
     assert [m.name for m in metrics_for("multiclass")] == ["accuracy", "balanced_accuracy", "roc_auc",
-                                                          "log_loss", "f1_macro"]
+                                                          "log_loss", "f1_macro", "precision", "recall", "mcc"]
 
 
 def test_auc_on_fold_missing_a_class_is_defined():
@@ -99,3 +99,24 @@ def test_ci_is_clipped_to_the_metrics_range():
     assert METRICS["accuracy"].clip(1.04) == 1.0
     assert METRICS["log_loss"].clip(-0.1) == 0.0
     assert METRICS["r2"].clip(-3.0) == -3.0
+
+
+def test_precision_recall_and_mcc_match_scikit_learn():
+    from sklearn import metrics as skm
+
+    y = np.array([0, 1, 1, 0, 1, 1, 0, 0])
+    p1 = np.array([.2, .9, .4, .6, .8, .7, .1, .3])
+    proba = np.column_stack([1 - p1, p1])
+    pred = (p1 > .5).astype(int)
+    assert METRICS["precision"](y, proba) == skm.precision_score(y, pred)
+    assert METRICS["recall"](y, proba) == skm.recall_score(y, pred)
+    assert METRICS["mcc"](y, proba) == skm.matthews_corrcoef(y, pred)
+
+
+def test_formats_follow_the_metric():
+    from dllab.metrics import format_diff, format_interval, format_score
+
+    assert format_score("accuracy", 0.8) == "80.0%" and format_score("mcc", 0.41234) == "0.412"
+    assert format_score("rmse", float("nan")) == "—"
+    assert format_diff("accuracy", -0.05, signed=True) == "-5.0 points"
+    assert format_interval("rmse", 0.41, 0.52) == "0.41 to 0.52"

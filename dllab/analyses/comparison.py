@@ -13,10 +13,13 @@ import numpy as np
 import pandas as pd
 
 from ..metrics import METRICS, metrics_for, primary_metric
-from ..stats import PairedTest, corrected_ci, paired_test
+from ..stats import PairedTest, corrected_ci, cv_paired_test, paired_test
 from .. import families as registry
 
 __all__ = ["FitRecord", "Comparison", "describe_test"]
+
+#: Primary metrics that are means of a per-row score: their paired test runs over the test rows.
+_ROW_METRICS = ("accuracy", "rmse")
 
 _MISMATCH = ("the comparison was run on {n_cmp} rows but dataset {name!r} has {n_ds}; pass the dataset the "
              "comparison was run on.")
@@ -73,7 +76,14 @@ class Comparison:
         ``<metric>_high``), ``fit_seconds``, ``predict_seconds`` (mean per split),
         ``device``, ``status`` and ``reason``.
     tests : dict of (str, str) to PairedTest
-        ``("deep", "gbm")`` etc. on the primary metric.
+        Every pair the verdict weighs, ``(more complex, simpler)`` in the
+        simplicity order (``("gbm", "linear")``, ``("deep", "linear")``,
+        ``("deep", "gbm")``), on the primary metric: the cross-validation test
+        of :meth:`difference`.
+    baseline : DataFrame
+        One row (index ``"baseline"``) with the columns of ``overall``: a model
+        that ignores the columns (the training fold's majority class, or its
+        mean), scored on the same splits. The floor every family must clear.
     """
 
     def __init__(self, records, *, y, task: str, splits, dataset: dict | None = None,
@@ -96,6 +106,7 @@ class Comparison:
         self.scores = self._score_table()
         self.overall = self._overall_table()
         self.tests = self._tests()
+        self.baseline = self._baseline_table()
 
     # ------------------------------------------------------------------ construction
     def _score_table(self) -> pd.DataFrame:
@@ -116,7 +127,7 @@ class Comparison:
             sc = self.scores[self.scores.family == fam]
             row = {"family": fam, "label": registry.label(fam)}
             for m in self.metric_names:
-                mean, lo, hi = corrected_ci(sc[m].to_numpy(), test_fraction=tf)
+                mean, lo, hi = self._interval(fam, m, sc[m].to_numpy())
                 row[m], row[f"{m}_low"], row[f"{m}_high"] = mean, METRICS[m].clip(lo), METRICS[m].clip(hi)
             row["mean"], row["ci_low"], row["ci_high"] = row[self.metric], row[f"{self.metric}_low"], \
                 row[f"{self.metric}_high"]
@@ -131,15 +142,63 @@ class Comparison:
             out.append(row)
         return pd.DataFrame(out).set_index("family")
 
+    def _interval(self, family: str, metric: str, split_scores) -> tuple[float, float, float]:
+        # The mean of the split scores (what every page shows) with its 95% interval: over the test
+        # rows for accuracy and RMSE (the cross-validation interval of Bayle et al., as the paired
+        # tests), over the splits with the Nadeau-Bengio correction for the other metrics.
+        mean, lo, hi = corrected_ci(split_scores, test_fraction=self.splits.test_fraction)
+        if metric not in _ROW_METRICS or not np.isfinite(mean):
+            return mean, lo, hi
+        rows = self._row_scores(family, metric)
+        ran = np.isfinite(rows).any(axis=0)
+        scale = 1.0
+        if metric == "rmse":
+            scale = 1.0 / max(2 * np.sqrt(np.nanmean(rows[:, ran])), 1e-300)  # d sqrt(MSE) = dMSE / (2 RMSE)
+        t = cv_paired_test(rows[:, ran], self._row_folds[:, ran], difference=mean, scale=scale,
+                           higher_is_better=METRICS[metric].higher_is_better)
+        return mean, t.ci_low, t.ci_high
+
     def _tests(self) -> dict:
-        # Each challenger (the deep families: the deep net, and the pretrained encoder + head on
-        # text) against every simpler baseline.
-        tests = {}
-        for challenger in filter(registry.is_challenger, self.families):
-            for base in self.families:
-                if not registry.is_challenger(base):
-                    tests[(challenger, base)] = self.difference(challenger, base)
-        return tests
+        # Every pair of families in the simplicity order, the more complex first: the verdict's
+        # rule weighs each, and Compare shows each, so every test the verdict cites is on the page.
+        fams = registry.by_simplicity(self.families)
+        return {(c, s): self.difference(c, s) for i, s in enumerate(fams) for c in fams[i + 1:]}
+
+    def _baseline_table(self) -> pd.DataFrame:
+        # The floor: sklearn's dummy models (most frequent class, with its training-fold class
+        # shares as probabilities; the training-fold mean) on the same splits as the families.
+        from sklearn.dummy import DummyClassifier, DummyRegressor
+
+        regression = self.task == "regression"
+        records = []
+        for i, (train, test) in enumerate(self.splits):
+            if regression:
+                model = DummyRegressor(strategy="mean").fit(np.zeros((len(train), 1)), self.y[train])
+                pred = model.predict(np.zeros((len(test), 1)))
+            else:
+                k = self.n_classes or int(self.y.max()) + 1
+                model = DummyClassifier(strategy="prior").fit(np.zeros((len(train), 1)), self.y[train])
+                pred = np.zeros((len(test), k))
+                pred[:, model.classes_.astype(int)] = model.predict_proba(np.zeros((len(test), 1)))
+            records.append(FitRecord("baseline", i, "ok", test, prediction=pred, fit_seconds=0.0,
+                                     predict_seconds=0.0))
+        tf = self.splits.test_fraction
+        row = {"label": "Baseline (mean)" if regression else "Baseline (majority class)"}
+        for m in self.metric_names:
+            vals = np.array([METRICS[m](self.y[r.test_idx], r.prediction, n_classes=self.n_classes)
+                             for r in records])
+            mean, lo, hi = corrected_ci(vals, test_fraction=tf)
+            if m in _ROW_METRICS:  # the same interval as the families' (over the test rows)
+                rows = self._rows_of(records, m)
+                scale = 1.0 / max(2 * np.sqrt(np.nanmean(rows)), 1e-300) if m == "rmse" else 1.0
+                t = cv_paired_test(rows, self._row_folds, difference=mean, scale=scale,
+                                   higher_is_better=METRICS[m].higher_is_better)
+                lo, hi = t.ci_low, t.ci_high
+            row[m], row[f"{m}_low"], row[f"{m}_high"] = mean, METRICS[m].clip(lo), METRICS[m].clip(hi)
+        row["mean"], row["ci_low"], row["ci_high"] = row[self.metric], row[f"{self.metric}_low"], \
+            row[f"{self.metric}_high"]
+        row.update(fit_seconds=0.0, predict_seconds=0.0, device="cpu", n_failed=0, status="ok", reason="")
+        return pd.DataFrame([row], index=pd.Index(["baseline"], name="family"))
 
     # ------------------------------------------------------------------ reading
     def check_dataset(self, ds) -> None:
@@ -158,16 +217,76 @@ class Comparison:
             raise DataError(_TARGET_MISMATCH.format(name=ds.name))
 
     def split_scores(self, family: str, metric: str | None = None) -> np.ndarray:
-        """Per-split scores of ``family`` (NaN where the fit failed)."""
+        """Per-split scores of ``family``, one entry per split of ``splits`` (NaN where it failed or did not run)."""
         metric = metric or self.metric
-        return self.scores.loc[self.scores.family == family, metric].to_numpy()
+        sc = self.scores[self.scores.family == family]
+        out = np.full(len(self.splits), np.nan)
+        out[sc["split"].to_numpy(dtype=int)] = sc[metric].to_numpy(dtype=float)
+        return out
 
     def difference(self, a: str, b: str, metric: str | None = None) -> PairedTest:
-        """Paired corrected t-test of ``a`` against ``b`` on the same splits (a lookup, no refit)."""
+        """Paired test of ``a`` against ``b`` on the same rows and splits (a lookup, no refit).
+
+        Accuracy and RMSE (the primary metrics) are means of per-row scores, so the
+        test is the cross-validation test over the test rows
+        (:func:`dllab.stats.cv_paired_test`); the difference is the one of the
+        split means that Compare shows, on the splits both families share. Other
+        metrics use the corrected resampled t-test over the splits
+        (:func:`dllab.stats.paired_test`).
+        """
         metric = metric or self.metric
-        return paired_test(self.split_scores(a, metric), self.split_scores(b, metric),
-                           test_fraction=self.splits.test_fraction,
-                           higher_is_better=METRICS[metric].higher_is_better, a=a, b=b, metric=metric)
+        m = METRICS[metric]
+        sa, sb = self.split_scores(a, metric), self.split_scores(b, metric)
+        if metric not in _ROW_METRICS:
+            return paired_test(sa, sb, test_fraction=self.splits.test_fraction,
+                               higher_is_better=m.higher_is_better, a=a, b=b, metric=metric)
+        d = sa - sb
+        point = float(np.nanmean(d)) if np.isfinite(d).any() else float("nan")
+        ra, rb = self._row_scores(a, metric), self._row_scores(b, metric)
+        shared = np.isfinite(ra).any(axis=0) & np.isfinite(rb).any(axis=0)  # repeats both ran
+        ra, rb, folds = ra[:, shared], rb[:, shared], self._row_folds[:, shared]
+        scale = 1.0
+        if metric == "rmse":
+            both = np.isfinite(ra - rb)
+            # RMSE_a - RMSE_b = (MSE_a - MSE_b) / (RMSE_a + RMSE_b): the row test of squared errors,
+            # scaled to RMSE units at the observed point.
+            scale = 1.0 / max(np.sqrt(np.mean(ra[both])) + np.sqrt(np.mean(rb[both])), 1e-300) if both.any() else 1.0
+        return cv_paired_test(ra - rb, folds, difference=point, scale=scale, higher_is_better=m.higher_is_better,
+                              a=a, b=b, metric=metric)
+
+    def _row_scores(self, family: str, metric: str) -> np.ndarray:
+        """Per-row score of ``family`` for a row metric, (n_rows, n_repeats): 1/0 correct, or the squared error."""
+        return np.column_stack([self._row_score(pred, metric) for pred in self.oof[family]])
+
+    def _row_score(self, pred, metric: str) -> np.ndarray:
+        col = np.full(len(self.y), np.nan)
+        if metric == "accuracy":
+            if pred.ndim == 2:  # a repeat the family did not run is a 1-D array of NaN
+                ok = np.isfinite(pred).all(axis=1)
+                col[ok] = (np.argmax(pred[ok], axis=1) == self.y[ok]).astype(float)
+        else:
+            col = (np.asarray(pred, dtype=float) - self.y.astype(float)) ** 2
+        return col
+
+    def _rows_of(self, records, metric: str) -> np.ndarray:
+        """Per-row scores of records outside ``families`` (the baseline), as ``_row_scores``."""
+        out = []
+        for rep in range(self.splits.n_repeats):
+            recs = [r for r in records if self.splits.label(r.split)[0] == rep]
+            width = recs[0].prediction.shape[1] if recs and recs[0].prediction.ndim == 2 else None
+            pred = np.full((len(self.y), width) if width else len(self.y), np.nan)
+            for r in recs:
+                pred[r.test_idx] = r.prediction
+            out.append(self._row_score(pred, metric))
+        return np.column_stack(out)
+
+    @cached_property
+    def _row_folds(self) -> np.ndarray:
+        folds = np.full((len(self.y), self.splits.n_repeats), -1)
+        for i, (_, test) in enumerate(self.splits):
+            rep, fold = self.splits.label(i)
+            folds[test, rep] = fold
+        return folds
 
     def best(self, metric: str | None = None) -> str | None:
         """Family with the best mean on ``metric`` (None if every family failed)."""
@@ -203,13 +322,14 @@ class Comparison:
         return [r.model for r in self.records if r.family == family]
 
     def statements(self) -> list[str]:
-        """The paired tests in words, deep net first."""
+        """The paired tests in words, in the order of ``tests``."""
         return [describe_test(t, metric=self.metric) for t in self.tests.values()]
 
     # ------------------------------------------------------------------ export
     def to_dict(self) -> dict:
         """The JSON contract of ``python -m dllab compare --json`` (see docs/ARCHITECTURE.md)."""
         models = []
+        b = self.baseline.loc["baseline"]
         for fam in self.families:
             row = self.overall.loc[fam]
             models.append({
@@ -230,6 +350,8 @@ class Comparison:
             "metric": self.metric,
             "higher_is_better": self.higher_is_better,
             "models": models,
+            "baseline": {"label": b["label"], "mean": _num(b["mean"]), "ci_low": _num(b["ci_low"]),
+                         "ci_high": _num(b["ci_high"]), "metrics": {m: _num(b[m]) for m in self.metric_names}},
             "tests": [dict(t.to_dict(), statement=describe_test(t, metric=self.metric))
                       for t in self.tests.values()],
             "splits": self.splits.to_dict(),
@@ -240,11 +362,11 @@ class Comparison:
         }
 
     def table(self) -> pd.DataFrame:
-        """Display table: one row per family, ``mean [low, high]`` per metric and timings."""
+        """Display table: one row per family and the baseline's, ``mean [low, high]`` per metric and timings."""
         rows = []
-        for fam in self.families:
-            r = self.overall.loc[fam]
-            row = {"model": registry.label(fam)}
+        for fam in [*self.families, "baseline"]:
+            r = self.overall.loc[fam] if fam != "baseline" else self.baseline.loc[fam]
+            row = {"model": registry.label(fam) if fam != "baseline" else r["label"]}
             for m in self.metric_names:
                 row[METRICS[m].label] = format_ci(r[m], r[f"{m}_low"], r[f"{m}_high"])
             row["fit s"] = _fmt_s(r["fit_seconds"])

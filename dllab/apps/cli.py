@@ -74,6 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--out", type=Path, required=True, metavar="OUT.html", help="the HTML report to write")
     rep.add_argument("--group", action="append", default=[], metavar="COL", help="grouping column for subgroups")
     rep.add_argument("--skip", default="", help="comma-separated analyses to leave out: curve,subgroups,explain")
+    rep.add_argument("--decide", action="store_true",
+                     help="when the evidence is too weak, run the extra repeats the verdict asks for (only the new "
+                          "fits), then write the report")
     _add_needs_args(rep)
     return parser
 
@@ -244,7 +247,10 @@ def _compare(args) -> int:
     print(_headline(study) + f"; {cmp.splits.n_folds}-fold x {cmp.splits.n_repeats} repeat(s)")
     table = cmp.table()
     print(_table(tuple(table.columns), [tuple(map(str, r)) for r in table.itertuples(index=False)]))
-    print(f"Mean of per-split scores with 95% CI (Nadeau-Bengio corrected). Primary metric: {cmp.metric}.")
+    print(f"Mean of per-split scores with 95% CI (accuracy and RMSE: over the test rows, a cross-validation "
+          f"interval; other metrics: over the splits, corrected for overlapping training sets). Primary metric: "
+          f"{cmp.metric}.")
+    print("Paired tests (every pair the verdict weighs):")
     for test in cmp.tests.values():
         print("- " + describe_test(test, metric=cmp.metric))
     _write_json(args.json, cmp.to_dict())
@@ -341,11 +347,21 @@ def _report(args) -> int:
     if "explain" not in skip:
         study.explanation(max_rows=300)
     v = study.verdict(needs)
+    if args.decide and v.next_run is not None:
+        print(f"note: the evidence is too weak to decide; {v.next_run.text}", file=sys.stderr)
+        progress = None if args.quiet else _ProgressBar()
+        study.decide(v.next_run, progress=progress)
+        if progress:
+            progress.close()
+        v = study.verdict(needs)
     study.to_html(args.out, needs=needs)
     print(_headline(study))
     print(f"Verdict: {v.headline}")
     for sentence in v.statements():
         print("- " + sentence)
+    if v.next_run is not None and not args.decide:
+        print(f"To decide it, {v.next_run.text}: run the same command with --decide (only the new fits are "
+              f"trained).")
     print(f"wrote {args.out}", file=sys.stderr)
     _write_json(args.json, study.to_dict(needs))
     return 0

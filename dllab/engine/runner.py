@@ -23,7 +23,7 @@ from ..models import data_spec, make_model
 from ..models.device import fit_threads, resolve_device
 from .splits import make_splits
 
-__all__ = ["Task", "Progress", "RunCancelled", "task_seed", "fit_predict", "run_tasks", "compare",
+__all__ = ["Task", "Progress", "RunCancelled", "task_seed", "fit_predict", "run_tasks", "compare", "extend",
            "model_factory"]
 
 
@@ -211,6 +211,66 @@ def compare(ds, *, config: RunConfig | None = None, progress=None, should_stop=N
     wall = time.perf_counter() - t0
     return Comparison(records, y=y, task=ds.task, splits=splits, dataset=ds.summary(), config=config.to_dict(),
                       wall_seconds=wall, n_classes=None if ds.classes is None else len(ds.classes))
+
+
+def extend(cmp: Comparison, ds, *, families, repeats: int, config: RunConfig | None = None, progress=None,
+           should_stop=None, keep_models: bool = True) -> Comparison:
+    """``cmp`` with more repeats of its folds for ``families``, fitting only what is new.
+
+    The splits of ``repeats`` repeats begin with the current ones (one seed draws them all), so
+    every fit already made is kept, and only the new repeats of ``families`` are fitted, with the
+    seeds a run with ``repeats`` from the start would use: the numbers are those of that run.
+    Families not extended keep their splits; tests pair each two families on the splits both have.
+
+    Parameters
+    ----------
+    cmp : Comparison
+    ds : Dataset
+        The data ``cmp`` was run on.
+    families : sequence of str
+        Families to extend (a verdict's ``next_run.families``).
+    repeats : int
+        Repeats in all (more than ``cmp``'s).
+    config : RunConfig, optional
+        ``cmp``'s settings (default: rebuilt from ``cmp.config``).
+
+    Examples
+    --------
+    >>> from dllab.datasets import load                                                    # doctest: +SKIP
+    >>> ds = load("penguins"); cmp = compare(ds, config=RunConfig(budget="quick"))        # doctest: +SKIP
+    >>> len(extend(cmp, ds, families=["gbm", "deep"], repeats=4).splits)                    # doctest: +SKIP
+    12
+    """
+    cmp.check_dataset(ds)
+    config = config or RunConfig(**{k: v for k, v in cmp.config.items()
+                                    if k in ("budget", "n_folds", "seed", "device", "families")
+                                    and not (k == "families" and v is None)})
+    old = cmp.splits
+    if repeats <= old.n_repeats:
+        raise ValueError(f"repeats={repeats} must be more than the comparison's {old.n_repeats}")
+    splits = make_splits(ds.y, task=ds.task, n_folds=old.n_folds, n_repeats=repeats, random_state=old.random_state)
+    if any(not np.array_equal(a[1], b[1]) for a, b in zip(old, splits)):
+        raise AssertionError("internal error in dllab.engine.runner.extend: the longer run's first splits differ")
+    tasks = []
+    for i in range(len(old), len(splits)):
+        tr, te = splits[i]
+        rep, fold = splits.label(i)
+        for fam in families:
+            tasks.append(Task(family=fam, split=i, train_idx=tr, test_idx=te, seed=task_seed(config.seed, fam, i),
+                              label=f"{_label(fam)}, fold {fold + 1}/{splits.n_folds}, repeat {rep + 1}"))
+    t0 = time.perf_counter()
+    new = run_tasks(tasks, ds.X, ds.y, problem=ds.task, budget=config.budget, device=config.device,
+                    n_jobs=config.n_jobs, progress=progress, should_stop=should_stop, keep_models=keep_models,
+                    make=model_factory(config, ds))
+    wall = time.perf_counter() - t0
+    cfg = dict(cmp.config, repeats_extended={"families": list(families), "repeats": int(repeats)})
+    return Comparison([*cmp.records, *new], y=cmp.y, task=cmp.task, splits=splits, dataset=cmp.dataset,
+                      config=cfg, wall_seconds=cmp.wall_seconds + wall, n_classes=cmp.n_classes)
+
+
+def _label(fam: str) -> str:
+    # extend() has a parameter named families, which hides the module there
+    return families.label(fam)
 
 
 def model_factory(config: RunConfig, ds=None):

@@ -19,7 +19,7 @@ from ..present import report
 from ..errors import ConfigError, message_for
 from ..metrics import METRICS
 from ..analyses.verdict import Needs, verdict
-from .cache import data_key, studies_of
+from .cache import data_key, studies_of, study
 from .layout import belongs_to
 
 __all__ = ["find_analyses", "needs_from", "report_html", "report_json_bytes", "evidence_path", "ANALYSES",
@@ -80,7 +80,49 @@ def report_json_bytes(ds, config, cmp, v, analyses: dict) -> bytes:
     return json.dumps(doc, indent=2, ensure_ascii=False).encode("utf-8")
 
 
+def _answer_word(v) -> str:
+    """'Yes', 'No', 'Not yet' or 'Not run': the short answer to the lab's question."""
+    if not v.answer or "not part of this run" in v.answer:
+        return "Not run"
+    if v.recommendation == "undecided":
+        return "Not yet"
+    return "Yes" if registry.get(v.family).kind == "deep" else "No"
+
+
+def _reason_groups(v) -> tuple[list, list, list]:
+    """The reasons as (the deep net's standing, the recommendation's reasons, the confidence's)."""
+    conf = [r for r in v.reasons if r.kind == "confidence"]
+    rest = [r for r in v.reasons if r.kind != "confidence"]
+    return rest[:1], rest[1:], conf
+
+
 # =========================================================================== widgets
+def _decide_box(ds, config, run, *, key: str) -> None:
+    """The way out of a verdict the evidence cannot settle: one button that runs ``run``, keeping every fit."""
+    with st.container(border=True):
+        st.markdown(f"**The evidence is too thin to settle this.** To decide it, {run.text}. Only the new repeats "
+                    "are trained; every model already trained is kept, and Compare then shows the longer run.")
+        if not st.button("Decide it", type="primary", icon=":material/gavel:", key=f"{key}-decide",
+                         help="Runs the extra repeats now, with a progress bar; Stop keeps the current results."):
+            return
+        with st.status(f"Training {run.new_fits} more models…", expanded=True) as box:
+            bar = st.progress(0.0, text="starting…")
+
+            def progress(p):
+                bar.progress(p.fraction, text=p.text)
+                box.update(label=f"{p.done}/{p.total} fits done in {p.elapsed:.0f} s")
+
+            try:
+                study(ds, config).decide(run, progress=progress)
+            except (ConfigError, ValueError) as exc:
+                box.update(label="The extra run failed", state="error")
+                st.error(message_for(exc, "app"))
+                return
+            box.update(label="Done: the verdict below reads the longer run", state="complete", expanded=False)
+        st.rerun()
+
+
+
 def _needs_widgets(cmp, *, key: str) -> Needs:
     metric = cmp.metric
     rate = tuple(METRICS[metric].bounds) == (0.0, 1.0)
@@ -116,15 +158,25 @@ def show_verdict(ds, cmp, config, *, key: str = "vd") -> None:
 
     with top:
         st.header(v.headline, anchor=False)
-        c1, c2, _ = st.columns([2, 2, 3])
+        c1, c2, c3 = st.columns([3, 2, 3])
         c1.metric("Recommendation", registry.get(v.family).title if v.family else "Undecided", border=True)
         c2.metric("Confidence", v.confidence.capitalize(), border=True)
-        st.subheader("Why", anchor=False)
-        for i, r in enumerate(v.reasons):
-            a, b = st.columns([6, 1], vertical_alignment="center")
-            a.markdown(f"{i + 1}. {r.text[0].upper()}{r.text[1:]}" + ("" if r.text.endswith(".") else "."))
-            b.page_link(evidence_path(r.evidence_page), label=r.evidence_page, icon=":material/arrow_forward:",
-                        help=f"The evidence is on the {r.evidence_page} page.")
+        c3.metric("Deep learning here?", _answer_word(v), border=True, help=v.answer[:1].upper() + v.answer[1:] + ".")
+        deep, why, conf = _reason_groups(v)
+        n = 0
+        for title, group in (("Deep learning here?", deep), ("Why this recommendation", why),
+                             ("Why this confidence", conf)):
+            if not group:
+                continue
+            st.subheader(title, anchor=False)
+            for r in group:
+                n += 1
+                a, b = st.columns([6, 1], vertical_alignment="center")
+                a.markdown(f"{n}. {r.text[0].upper()}{r.text[1:]}" + ("" if r.text.endswith(".") else "."))
+                b.page_link(evidence_path(r.evidence_page), label=r.evidence_page, icon=":material/arrow_forward:",
+                            help=f"The evidence is on the {r.evidence_page} page.")
+        if v.next_run is not None:
+            _decide_box(ds, config, v.next_run, key=key)
 
     missing = [(page, path, adds) for name, page, path, adds in ANALYSES if analyses[name] is None]
     if missing:

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from apptools import ROOT, kept, margin_comparison, open_page, with_kept, with_study
+from apptools import ROOT, kept, margin_comparison, open_page, session_study, with_kept, with_study
 
 from dllab.config import RunConfig
 from dllab.datasets import Dataset
@@ -47,9 +47,13 @@ def test_without_data_the_page_says_what_to_do():
 def test_recommendation_first_with_reasons_linking_to_evidence(margin):
     at = _with_margin(open_page(PAGE), margin).run()
     assert not at.exception and not at.error
-    assert _headline(at) == "Use gradient boosting (XGBoost) (confidence: high)"
-    assert [m.value for m in at.metric][:2] == ["Gradient boosting", "High"]
-    assert any(m.value.startswith("1. Boosting is 2.0 points better than the linear model") for m in at.markdown)
+    assert _headline(at) == "Use gradient boosting (XGBoost) (confidence: high). Deep learning: not part of this run."
+    assert [m.value for m in at.metric][:3] == ["Gradient boosting", "High", "Not run"]
+    # the lab's question first (here: the deep net was not run), then why, then why this confidence
+    assert any(m.value.startswith("1. The deep net was not part of this run (2 families") for m in at.markdown)
+    assert any(m.value.startswith("2. Boosting is 2.0 points better than the linear model") for m in at.markdown)
+    assert [h.value for h in at.subheader][:3] == ["Deep learning here?", "Why this recommendation",
+                                                   "Why this confidence"]
     links = [(link.proto.label, link.proto.page) for link in at.main.get("page_link")]
     assert links[0] == ("Compare", "Compare")  # the reason's evidence page
     # The optional analyses are missing: named, with a link to each page.
@@ -62,12 +66,12 @@ def test_needs_change_the_verdict_without_retraining(margin, count_fits):
     at = _with_margin(open_page(PAGE), margin).run()
     at.checkbox(key="vd-explain").check().run()
     assert not at.exception
-    assert _headline(at) == "Use a linear model (confidence: high)"
+    assert _headline(at) == "Use a linear model (confidence: high). Deep learning: not part of this run."
     assert any("a regulator must see each decision" in m.value.lower() for m in at.markdown)
     at.checkbox(key="vd-explain").uncheck().run()
     assert _headline(at).startswith("Use gradient boosting")
     at.number_input(key="vd-difference").set_value(5.0).run()  # 5 points: the 2-point win no longer matters
-    assert _headline(at) == "Use a linear model (confidence: high)"
+    assert _headline(at).startswith("Use a linear model (confidence: high)")
     at.number_input(key="vd-difference").set_value(None).run()
     at.number_input(key="vd-seconds").set_value(0.5).run()  # XGBoost (0.8 s per fit) is too slow
     assert _headline(at).startswith("Use a linear model")
@@ -136,3 +140,36 @@ def test_report_bytes_are_self_contained_and_carry_the_verdict(margin):
     assert "Plotly.newPlot" in html and 'src="http' not in html  # plotly.js inline, nothing fetched
     doc = json.loads(report_json_bytes(ds, CONFIG, cmp, v, {"curve": None, "subgroups": None, "explanation": None}))
     assert doc["verdict"]["recommendation"] == "gbm" and doc["verdict"]["reasons"] == v.statements()
+
+
+def test_decide_it_runs_the_next_run_and_keeps_every_fit(margin, monkeypatch):
+    # A verdict the evidence cannot settle offers one button; it trains only the new repeats of the
+    # families in question, and the page then reads the longer run.
+    import dataclasses
+
+    import dllab.ui.verdict as page_module
+    from dllab.analyses.verdict import next_run
+
+    real = page_module.verdict
+
+    def thin(cmp, **kw):  # as if the evidence were too weak, on the real comparison
+        v = real(cmp, **kw)
+        run = next_run(cmp, ["linear", "gbm"], metric=cmp.metric)
+        return dataclasses.replace(v, recommendation="undecided", family=None, next_run=run)
+
+    monkeypatch.setattr(page_module, "verdict", thin)
+    ds, cmp = margin
+    at = _with_margin(open_page(PAGE), margin)
+    at.run(timeout=120)
+    assert not at.exception
+    assert _headline(at).startswith("Undecided (confidence: high): to decide, run 5 folds x 2 repeats of the linear "
+                                    "model and boosting (10 more fits")
+    assert any("The evidence is too thin to settle this" in m.value for m in at.markdown)
+    at.button(key="vd-decide").click().run(timeout=180)
+    assert not at.exception and not at.error
+    c = session_study(at, ds, CONFIG).cached("comparison")
+    assert len(c.splits) == 10, "the longer run is the Study's comparison"
+    # the first repeat is the hand-made comparison's, untouched; the second was trained for both families
+    assert np.array_equal(c.split_scores("gbm")[:5], cmp.split_scores("gbm"), equal_nan=True)
+    assert np.isfinite(c.split_scores("gbm")[5:]).all() and np.isfinite(c.split_scores("linear")[5:]).all()
+

@@ -69,13 +69,13 @@ Examples
 True
 """
 
-from .needs import (ALPHA, CLEAR_MARGIN_FACTOR, CROSSOVER_HORIZON, DEFAULT_RATE_DIFFERENCE,
+from .needs import (ALPHA, CLEAR_MARGIN_FACTOR, CROSSOVER_HORIZON, DECIDE_SPLITS, DEFAULT_RATE_DIFFERENCE,
                     DEFAULT_RELATIVE_DIFFERENCE, FAILURE_SLICES, FULL_SPLITS, LARGE_GAP_FACTOR, LOW_AGREEMENT,
                     MIN_SPLITS, STRONG_P, THRESHOLDS, WIDE_CI_FACTOR, Needs, practical_difference)
-from .result import CONFIDENCES, EVIDENCE_PAGES, RECOMMENDATIONS, Reason, Verdict
-from .rule import verdict
+from .result import CONFIDENCES, EVIDENCE_PAGES, RECOMMENDATIONS, NextRun, Reason, Verdict
+from .rule import next_run, verdict
 
-__all__ = ["Needs", "Reason", "Verdict", "verdict", "THRESHOLDS", "RECOMMENDATIONS", "EVIDENCE_PAGES",
+__all__ = ["Needs", "Reason", "Verdict", "NextRun", "verdict", "next_run", "DECIDE_SPLITS", "THRESHOLDS", "RECOMMENDATIONS", "EVIDENCE_PAGES",
            "practical_difference", "CONFIDENCES", "ALPHA", "DEFAULT_RATE_DIFFERENCE", "DEFAULT_RELATIVE_DIFFERENCE",
            "LARGE_GAP_FACTOR", "WIDE_CI_FACTOR", "MIN_SPLITS", "FULL_SPLITS", "STRONG_P", "CLEAR_MARGIN_FACTOR",
            "LOW_AGREEMENT", "FAILURE_SLICES", "CROSSOVER_HORIZON"]

@@ -17,7 +17,7 @@ from ...errors import ConfigError
 
 __all__ = ["ALPHA", "DEFAULT_RATE_DIFFERENCE", "DEFAULT_RELATIVE_DIFFERENCE", "LARGE_GAP_FACTOR",
            "WIDE_CI_FACTOR", "MIN_SPLITS", "FULL_SPLITS", "STRONG_P", "CLEAR_MARGIN_FACTOR", "LOW_AGREEMENT",
-           "FAILURE_SLICES", "CROSSOVER_HORIZON", "THRESHOLDS", "RATE_METRICS", "Needs", "practical_difference"]
+           "FAILURE_SLICES", "DECIDE_SPLITS", "CROSSOVER_HORIZON", "THRESHOLDS", "RATE_METRICS", "Needs", "practical_difference"]
 
 # ======================================================================================
 # Thresholds: every number the rule uses, in one place (README quotes this block)
@@ -33,6 +33,7 @@ STRONG_P = 0.01                   # a deciding win with p >= 0.01 -> at most med
 CLEAR_MARGIN_FACTOR = 2.0         # a deciding win under 2 practical differences -> at most medium
 LOW_AGREEMENT = 0.5               # explanation rank correlation below this: the models rely on different columns
 FAILURE_SLICES = 3                # step 4 looks at the chosen model's 3 worst significant slices
+DECIDE_SPLITS = 10                # the run that decides an undecided verdict aims at 10 splits (3 x 4, 5 x 2)
 CROSSOVER_HORIZON = 10.0          # the curve's extrapolation horizon (x the rows used), as dllab.analyses.curves
 
 THRESHOLDS = {
@@ -40,7 +41,7 @@ THRESHOLDS = {
     "default_relative_difference": DEFAULT_RELATIVE_DIFFERENCE, "large_gap_factor": LARGE_GAP_FACTOR,
     "wide_ci_factor": WIDE_CI_FACTOR, "min_splits": MIN_SPLITS, "full_splits": FULL_SPLITS,
     "strong_p": STRONG_P, "clear_margin_factor": CLEAR_MARGIN_FACTOR, "low_agreement": LOW_AGREEMENT,
-    "failure_slices": FAILURE_SLICES,
+    "failure_slices": FAILURE_SLICES, "decide_splits": DECIDE_SPLITS,
 }
 
 #: Rate-type metrics: differences read as points (x 100), and the default practical difference is 1 point.

@@ -9,13 +9,13 @@ import numpy as np
 from ... import families as registry
 from .needs import THRESHOLDS, Needs
 
-__all__ = ["Reason", "Verdict", "RECOMMENDATIONS", "CONFIDENCES", "EVIDENCE_PAGES", "NOT_ENOUGH"]
+__all__ = ["Reason", "Verdict", "NextRun", "RECOMMENDATIONS", "CONFIDENCES", "EVIDENCE_PAGES", "NOT_ENOUGH"]
 
 RECOMMENDATIONS = ("deep", "gbm", "linear", "undecided")
 CONFIDENCES = ("low", "medium", "high")
 EVIDENCE_PAGES = ("Compare", "Data size", "Subgroups", "Explain")
 #: What an "undecided" verdict asks for; the rule ends its evidence reasons with it.
-NOT_ENOUGH = "not enough evidence: collect more data / run the thorough budget"
+NOT_ENOUGH = "not enough evidence to decide: collect more data"
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,8 @@ class Reason:
     """One reason: a short sentence with its number, what kind of evidence, and the page that shows it.
 
     ``kind`` is one of ``score``, ``cost``, ``requirement``, ``evidence``, ``curve``,
-    ``subgroup``, ``shift``, ``explanation``, ``modality``; ``evidence_page`` one of
+    ``subgroup``, ``shift``, ``explanation``, ``modality``, ``confidence`` (the last
+    reason: why the confidence is what it is); ``evidence_page`` one of
     :data:`EVIDENCE_PAGES`.
     """
 
@@ -36,6 +37,37 @@ class Reason:
 
     def to_dict(self) -> dict:
         return {"text": self.text, "kind": self.kind, "evidence_page": self.evidence_page}
+
+
+@dataclass(frozen=True)
+class NextRun:
+    """The run that would decide an undecided (or unconfirmed) verdict: more repeats of the same folds.
+
+    Only the new repeats are fitted (the current ones are its first repeats), and only for ``families``.
+    ``seconds`` is estimated from the families' measured mean fit times (NaN if unknown).
+    """
+
+    families: tuple
+    n_folds: int
+    repeats: int
+    new_fits: int
+    seconds: float
+
+    @property
+    def text(self) -> str:
+        """E.g. 'run 3 folds x 4 repeats of boosting and the deep net (9 more fits, about 40 s)'."""
+        names = " and ".join(registry.noun(f) for f in self.families)
+        secs = f", about {_duration(self.seconds)}" if np.isfinite(self.seconds) else ""
+        return f"run {self.n_folds} folds x {self.repeats} repeats of {names} ({self.new_fits} more fits{secs})"
+
+    def to_dict(self) -> dict:
+        return {"families": list(self.families), "n_folds": self.n_folds, "repeats": self.repeats,
+                "new_fits": self.new_fits, "seconds": _finite(self.seconds), "text": self.text}
+
+
+def _duration(s: float) -> str:
+    s = max(float(s), 1.0)
+    return f"{s:.0f} s" if s < 90 else f"{s / 60:.0f} min"
 
 
 @dataclass(frozen=True)
@@ -58,6 +90,11 @@ class Verdict:
         The constants of the rule.
     families : tuple of str
         The families the rule weighed, simplest first (:func:`dllab.families.by_simplicity`).
+    answer : str
+        The answer to the lab's question in a clause: where the deep net stands against the best
+        simpler family ("1.6 points behind boosting (not significant), 38x slower to train").
+    next_run : NextRun or None
+        When the evidence is too weak: the run that would decide it.
     """
 
     recommendation: str
@@ -69,14 +106,23 @@ class Verdict:
     needs: Needs = field(default_factory=Needs)
     thresholds: dict = field(default_factory=lambda: dict(THRESHOLDS))
     families: tuple = ()
+    answer: str = ""
+    next_run: NextRun | None = None
 
     @property
     def headline(self) -> str:
-        """The recommendation in words, e.g. ``"Use gradient boosting (XGBoost) (confidence: high)"``."""
+        """The recommendation and the deep net's standing in one line.
+
+        E.g. ``"Use gradient boosting (XGBoost) (confidence: high). Deep learning: 1.6 points behind
+        boosting (not significant), 38x slower to train."``
+        """
         if self.recommendation == "undecided":
-            return f"Undecided: {NOT_ENOUGH} (confidence: {self.confidence})"
-        what = registry.get(self.family).headline if self.family in registry.names() else self.family
-        return f"Use {what} (confidence: {self.confidence})"
+            what = f"to decide, {self.next_run.text}" if self.next_run is not None else NOT_ENOUGH
+            head = f"Undecided (confidence: {self.confidence}): {what}"
+        else:
+            fam = registry.get(self.family).headline if self.family in registry.names() else self.family
+            head = f"Use {fam} (confidence: {self.confidence})"
+        return f"{head}. Deep learning: {self.answer}." if self.answer else head
 
     def statements(self) -> list[str]:
         return [r.text for r in self.reasons]
@@ -88,7 +134,8 @@ class Verdict:
                 "reason_details": [r.to_dict() for r in self.reasons], "metric": self.metric,
                 "min_difference": _finite(self.min_difference), "needs": self.needs.to_dict(),
                 "thresholds": dict(self.thresholds),
-                "families": [{"name": f, "kind": registry.get(f).kind} for f in self.families]}
+                "families": [{"name": f, "kind": registry.get(f).kind} for f in self.families],
+                "answer": self.answer, "next_run": None if self.next_run is None else self.next_run.to_dict()}
 
     def __repr__(self):
         return (f"Verdict(recommendation={self.recommendation!r}, confidence={self.confidence!r}, "
