@@ -1,8 +1,9 @@
-"""Home: what the lab answers, how to read it, and the built-in datasets (`streamlit run app.py`)."""
+"""Home: what the lab answers, the three ways in (your CSV, a built-in, the Workshop), and the built-ins."""
 
 import streamlit as st
 
 from dllab import ui
+from dllab.present.glossary import help_for
 
 ui.page("Home")
 ui.show_flash()
@@ -14,9 +15,12 @@ st.markdown(
     "same cross-validation splits of your data, then shows how well each scores, what each costs to train, "
     "and whether the differences are larger than the noise.")
 
+ui.home_actions()
+
+st.subheader("What every comparison shows", anchor=False)
 c1, c2, c3 = st.columns(3)
 with c1.container(border=True):
-    st.markdown("**:material/target: Accuracy, with error bars**")
+    st.markdown("**:material/target: Accuracy, with error bars**", help=help_for("ci"))
     st.caption("Mean score per family over the splits with a 95% confidence interval. Overlapping intervals "
                "mean the data cannot tell the families apart.")
 with c2.container(border=True):
@@ -24,21 +28,19 @@ with c2.container(border=True):
     st.caption("Training time per split on the device used. A point of accuracy that costs 50× the training "
                "time may not be worth it.")
 with c3.container(border=True):
-    st.markdown("**:material/balance: A paired test**")
+    st.markdown("**:material/balance: A paired test**", help=help_for("paired test"))
     st.caption("Deep net vs each baseline on the same splits, stated in words: how many points better or "
                "worse, and whether that is significant.")
 
 st.subheader("Start here", anchor=False)
 st.markdown(
-    "1. **Load data**: click *Load* on a dataset below, or upload a CSV on the Data page.  \n"
+    "1. **Load data**: upload your CSV, or press *Load* on a built-in dataset below.  \n"
     "2. **Check the data**: the target, the task and the role of every column are inferred; fix any guess.  \n"
-    "3. **Compare**: start with the *quick* budget to explore, then *standard* before you decide.  \n"
+    "3. **Compare**: the *quick* budget (the default) to explore, then *standard* before you decide; each "
+    "budget shows its expected time before you run it.  \n"
     "4. **Read the tests**: *not significant* is an answer too: the simpler model is then the safer choice.")
-c1, c2, _ = st.columns([1, 1, 3])
-c1.page_link("pages/1_Data.py", label="Go to Data", icon=":material/table_chart:")
-c2.page_link("pages/2_Compare.py", label="Go to Compare", icon=":material/leaderboard:")
 
-st.subheader("Built-in datasets", anchor=False)
+st.subheader("Built-in datasets", anchor="built-in-datasets")
 st.caption("Each one teaches a lesson about when deep learning pays off. One click loads it and opens the "
            "Data page.")
 real, synthetic = st.tabs([":material/public: Real data", ":material/science: Synthetic scenarios"])

@@ -3,7 +3,7 @@
 Everything that is per family lives on its record: names and labels for every
 place that shows it, colour and marker, its *kind* in the simplicity order
 (linear < trees < deep), the modalities it serves, how a budget becomes an
-estimator, whether it is a challenger in the paired tests, and how it is
+estimator, and how it is
 explained. Every module reads the registry; none keeps a table keyed by a
 family name. A family from outside the package is one :func:`register` call
 (the CLI's ``--plugin MODULE`` imports a module that makes it).
@@ -46,7 +46,7 @@ from typing import Callable
 from .errors import ConfigError
 
 __all__ = ["Family", "KINDS", "EXPLAINERS", "MODALITIES", "register", "unregister", "get", "names", "all_families",
-           "label", "short_label", "noun", "model_noun", "color", "marker", "is_challenger", "by_simplicity",
+           "label", "short_label", "noun", "model_noun", "color", "marker", "by_simplicity",
            "ordered", "seed_key", "default_families", "serving", "load_plugin", "load_env_plugins",
            "PLUGINS_ENV"]
 
@@ -106,8 +106,6 @@ class Family:
         The data it serves; the lab offers it only there.
     default : bool, default=True
         Run it by default on the modalities it serves.
-    challenger : bool, optional
-        Tested (paired t-test) against every non-challenger; default: kind is "deep".
     explainer : {"tree", "linear", "permutation"} or callable, default="permutation"
         "tree" and "linear" need the built-in XGBoost and linear estimators; a
         callable is called as ``explainer(model, ds, rows, background_rows)`` and
@@ -132,7 +130,6 @@ class Family:
     title: str | None = None
     modalities: tuple = MODALITIES
     default: bool = True
-    challenger: bool | None = None
     explainer: object = "permutation"
     color: str | None = None
     marker: str | None = None
@@ -165,7 +162,6 @@ class Family:
         fill(self, "model_noun", self.model_noun or self.noun)
         fill(self, "headline", self.headline or f"{self.label[0].lower()}{self.label[1:]}")
         fill(self, "title", self.title or self.label)
-        fill(self, "challenger", self.kind == "deep" if self.challenger is None else bool(self.challenger))
         fill(self, "icon", self.icon or _KIND_ICONS[self.kind])
         if self.seed_key is None:
             fill(self, "seed_key", _name_key(self.name))
@@ -310,12 +306,6 @@ def seed_key(name: str) -> int:
     """
     fam = _lookup(name)
     return fam.seed_key if fam else _name_key(name)
-
-
-def is_challenger(name: str) -> bool:
-    """Whether the paired tests compare this family with every non-challenger."""
-    fam = _lookup(name)
-    return bool(fam and fam.challenger)
 
 
 def ordered(names_) -> list:

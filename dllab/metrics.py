@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn import metrics as skm
 
-__all__ = ["Metric", "METRICS", "metrics_for", "primary_metric", "score_all", "format_score", "format_diff",
-           "format_interval"]
+__all__ = ["Metric", "METRICS", "ROW_METRICS", "row_scores", "metrics_for", "primary_metric", "score_all", "format_score", "format_diff",
+           "format_interval", "format_diff_interval"]
 
 
 @dataclass(frozen=True)
@@ -104,6 +104,33 @@ METRICS = {
 }
 
 
+#: Metrics that are the mean of a per-row score (or its root): their tests and intervals run over the test rows.
+ROW_METRICS = ("accuracy", "rmse")
+
+
+def row_scores(metric: str, y_true, prediction) -> np.ndarray:
+    """Each test row's score: 1.0 / 0.0 for a correct class (accuracy), the squared error (RMSE).
+
+    Rows whose prediction is missing (NaN) score NaN.
+
+    Examples
+    --------
+    >>> row_scores("accuracy", [0, 1], [[0.9, 0.1], [0.8, 0.2]]).tolist(), row_scores("rmse", [1.0], [3.0]).tolist()
+    ([1.0, 0.0], [4.0])
+    """
+    y = np.asarray(y_true)
+    p = np.asarray(prediction, dtype=float)
+    if metric == "accuracy":
+        out = np.full(len(y), np.nan)
+        if p.ndim == 2:  # a repeat a family did not run is a 1-D array of NaN
+            ok = np.isfinite(p).all(axis=1)
+            out[ok] = (np.argmax(p[ok], axis=1) == y[ok]).astype(float)
+        return out
+    if metric == "rmse":
+        return (p - y.astype(float)) ** 2
+    raise ValueError(f"metric={metric!r} is not a mean of row scores; row metrics are {', '.join(ROW_METRICS)}")
+
+
 def _metric(metric) -> Metric:
     return metric if isinstance(metric, Metric) else METRICS[metric]
 
@@ -124,25 +151,36 @@ def format_score(metric, v) -> str:
     return f"{v:.3f}" if style == "decimal" else f"{v:.3g}"
 
 
+def _rounded(style: str, v: float) -> tuple[float, str]:
+    """``v`` as it reads (points x 100 for percentages) and its digits, without a sign."""
+    x = v * 100 if style == "percent" else v
+    text = f"{abs(x):.1f}" if style == "percent" else (f"{abs(x):.3f}" if style == "decimal" else f"{abs(x):.3g}")
+    return (0.0 if float(text) == 0 else x), text
+
+
+def _signed(style: str, v: float) -> str:
+    # a sign only on what does not round to zero: "-0.0 points" would read as a drop that is not there
+    x, text = _rounded(style, v)
+    return ("+" if x > 0 else "-" if x < 0 else "") + text
+
+
 def format_diff(metric, v, *, signed: bool = False) -> str:
     """A difference of scores: '1.2 points' for percentages, '0.012' or '0.0312' otherwise.
 
-    ``signed=True`` keeps the sign ('+1.2 points', '-0.0312').
+    ``signed=True`` keeps the sign ('+1.2 points', '-0.0312'); a value that rounds to zero has none.
 
     Examples
     --------
     >>> format_diff("accuracy", -0.0123), format_diff("accuracy", 0.0123, signed=True), format_diff("rmse", 0.03123)
     ('1.2 points', '+1.2 points', '0.0312')
+    >>> format_diff("accuracy", -0.0001, signed=True)
+    '0.0 points'
     """
     if v is None or not np.isfinite(v):
         return "—"
     style = _metric(metric).style
-    sign = "+" if v > 0 else ("-" if v < 0 else "")
-    x = v if signed else abs(v)
-    if style == "percent":
-        return f"{sign if signed else ''}{abs(x) * 100:.1f} points"
-    text = f"{abs(x):.3f}" if style == "decimal" else f"{abs(x):.3g}"
-    return (sign if signed else "") + text
+    text = _signed(style, v) if signed else _rounded(style, v)[1]
+    return text + (" points" if style == "percent" else "")
 
 
 def format_interval(metric, lo, hi) -> str:
@@ -156,6 +194,23 @@ def format_interval(metric, lo, hi) -> str:
     if lo is None or hi is None or not (np.isfinite(lo) and np.isfinite(hi)):
         return "—"
     return f"{format_score(metric, lo)} to {format_score(metric, hi)}"
+
+
+def format_diff_interval(metric, lo, hi) -> str:
+    """A 95% interval of a difference, signed: '-2.7 to +1.2 points', '-0.0121 to +0.04 RMSE' ('—' if missing).
+
+    Examples
+    --------
+    >>> format_diff_interval("accuracy", -0.0271, 0.0118), format_diff_interval("rmse", -0.0121, 0.04)
+    ('-2.7 to +1.2 points', '-0.0121 to +0.04 RMSE')
+    >>> format_diff_interval("accuracy", -0.0001, 0.05)
+    '0.0 to +5.0 points'
+    """
+    if lo is None or hi is None or not (np.isfinite(lo) and np.isfinite(hi)):
+        return "—"
+    m = _metric(metric)
+    unit = "points" if m.style == "percent" else m.label
+    return f"{_signed(m.style, lo)} to {_signed(m.style, hi)} {unit}"
 
 
 def metrics_for(task: str) -> list[Metric]:

@@ -43,7 +43,7 @@ from scipy import stats
 if TYPE_CHECKING:
     from .metrics import Metric
 
-__all__ = ["corrected_ci", "PairedTest", "paired_test", "cv_paired_test", "bootstrap_ci", "welch_test", "benjamini_hochberg"]
+__all__ = ["corrected_ci", "PairedTest", "paired_test", "cv_paired_test", "cv_score_test", "cv_score_interval", "bootstrap_ci", "welch_test", "benjamini_hochberg"]
 
 
 # ---------------------------------------------------------------------------- corrected resampled t-test
@@ -130,20 +130,8 @@ def paired_test(a_scores, b_scores, *, test_fraction: float, higher_is_better: b
     d = d[np.isfinite(d)]
     n = len(d)
     mean = float(d.mean()) if n else float("nan")
-    if n < 2:
-        t, p, lo, hi = float("nan"), float("nan"), float("nan"), float("nan")
-    else:
-        var = d.var(ddof=1)
-        se = np.sqrt(_correction(n, test_fraction) * var)
-        if se == 0:
-            t = 0.0 if mean == 0 else float(np.sign(mean) * np.inf)
-            p = 1.0 if mean == 0 else 0.0
-            lo = hi = mean
-        else:
-            t = mean / se
-            p = float(2 * stats.t.sf(abs(t), df=n - 1))
-            half = float(stats.t.ppf(0.975, df=n - 1) * se)
-            lo, hi = mean - half, mean + half
+    se = float(np.sqrt(_correction(n, test_fraction) * d.var(ddof=1))) if n >= 2 else float("nan")
+    t, p, lo, hi = _t_test(mean, se, n - 1, alpha)
     better = None
     if np.isfinite(mean) and mean != 0:
         better = a if (mean > 0) == higher_is_better else b
@@ -246,18 +234,59 @@ def cv_paired_test(row_diff, folds, *, difference: float | None = None, scale: f
     return _cv_result(point, se, dof, J, n, higher_is_better, a, b, metric, alpha)
 
 
+def cv_score_test(a_rows, b_rows, folds, *, difference: float, root: bool = False, higher_is_better: bool,
+                  a: str = "a", b: str = "b", metric: str = "") -> PairedTest:
+    """:func:`cv_paired_test` of two families' per-row scores, for a metric that is their mean or its root.
+
+    Parameters
+    ----------
+    a_rows, b_rows : array of shape (n_rows, n_repeats)
+        Per-row scores (1/0 correct; squared errors), NaN where a family has no prediction. Repeats
+        that either family has no score in at all are left out.
+    folds : array of shape (n_rows, n_repeats)
+    difference : float
+        The difference to report, in the metric's units.
+    root : bool, default=False
+        The metric is the square root of the mean row score (RMSE): the test of the mean squared
+        errors, scaled at the observed point, RMSE_a - RMSE_b = (MSE_a - MSE_b) / (RMSE_a + RMSE_b).
+    """
+    a_rows, b_rows, folds = (np.asarray(x) for x in (a_rows, b_rows, folds))
+    shared = np.isfinite(a_rows).any(axis=0) & np.isfinite(b_rows).any(axis=0)
+    ra, rb, folds = a_rows[:, shared], b_rows[:, shared], folds[:, shared]
+    scale = 1.0
+    both = np.isfinite(ra - rb)
+    if root and both.any():
+        scale = 1.0 / max(np.sqrt(np.mean(ra[both])) + np.sqrt(np.mean(rb[both])), 1e-300)
+    return cv_paired_test(ra - rb, folds, difference=difference, scale=scale, higher_is_better=higher_is_better,
+                          a=a, b=b, metric=metric)
+
+
+def cv_score_interval(rows, folds, *, mean: float, root: bool = False) -> tuple[float, float]:
+    """95% interval of one family's mean score from its per-row scores, as :func:`cv_score_test` reads them.
+
+    ``root``: the metric is the square root of the mean row score (d sqrt(M) = dM / (2 sqrt(M))).
+    """
+    rows, folds = np.asarray(rows, dtype=float), np.asarray(folds)
+    ran = np.isfinite(rows).any(axis=0)
+    if not ran.any() or not np.isfinite(mean):
+        return float("nan"), float("nan")
+    scale = 1.0 / max(2 * np.sqrt(np.nanmean(rows[:, ran])), 1e-300) if root else 1.0
+    t = cv_paired_test(rows[:, ran], folds[:, ran], difference=mean, scale=scale, higher_is_better=True)
+    return float(t.ci_low), float(t.ci_high)
+
+
+def _t_test(point: float, se: float, df: float, alpha: float = 0.05) -> tuple[float, float, float, float]:
+    """``(t, p, low, high)`` of a two-sided t-test and interval; a zero ``se`` gives p 1 (no difference) or 0."""
+    if not (np.isfinite(se) and np.isfinite(point)):
+        return float("nan"), float("nan"), float("nan"), float("nan")
+    if se == 0:
+        return (0.0 if point == 0 else float(np.sign(point) * np.inf)), (1.0 if point == 0 else 0.0), point, point
+    half = float(stats.t.ppf(1 - alpha / 2, df=df) * se)
+    return point / se, float(2 * stats.t.sf(abs(point / se), df=df)), point - half, point + half
+
+
 def _cv_result(point, se, dof, J, n, higher_is_better, a, b, metric, alpha) -> PairedTest:
-    if not np.isfinite(se):
-        t = p = lo = hi = float("nan")
-    elif se == 0:
-        t = 0.0 if point == 0 else float(np.sign(point) * np.inf)
-        p = 1.0 if point == 0 else 0.0
-        lo = hi = point
-    else:
-        t = point / se
-        p = float(2 * stats.t.sf(abs(t), df=dof))
-        half = float(stats.t.ppf(1 - alpha / 2, df=dof) * se)
-        lo, hi = point - half, point + half
+    t, p, lo, hi = _t_test(point, se, dof, alpha)
     better = None
     if np.isfinite(point) and point != 0:
         better = a if (point > 0) == higher_is_better else b

@@ -187,12 +187,13 @@ class Study:
         return self.run()
 
     # ------------------------------------------------------------------ analyses on request
-    def curve(self, *, sizes=None, n_seeds: int = 3, folds: int = 1, time_budget=None, n_boot: int = 200,
+    def curve(self, *, sizes=None, n_seeds: int = 1, folds: int | None = None, time_budget=None, n_boot: int = 200,
               comparison=None, reuse: bool = True, progress=None, should_stop=None, cached_only: bool = False):
         """The data-size curve (:func:`dllab.analyses.curves.learning_curve`).
 
-        The fits of a comparison stand in for the full-size point, so no model is
-        trained twice: ``comparison`` if given (same budget, seed and splits, every
+        By default every size is trained on each of the comparison's splits (one
+        subsample per split), so the largest size is Compare's own numbers. The fits
+        of a comparison stand in for the full-size point, so no model is trained twice: ``comparison`` if given (same budget, seed and splits, every
         family of the curve), else with ``reuse`` (default) this Study's own
         comparison if it has been computed.
         """

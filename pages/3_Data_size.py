@@ -6,8 +6,9 @@ from dllab import ui
 
 ui.page("Data size")
 st.title("Data size", anchor=False)
-st.caption("Do you have enough data for deep learning? Every family is trained on growing subsamples of the same "
-           "training rows and scored on the same held-out rows; a fitted power law says what more data would buy.")
+st.caption("Do you have enough data for deep learning? Every family is trained on growing subsamples of the "
+           "training rows of Compare's splits and scored on their held-out rows (by default the largest size is "
+           "Compare's own result); a curve fitted to the points says what more data might buy, as an extrapolation.")
 ds = ui.require_dataset()
 request, submitted = ui.curve_settings(ds)
 lc = ui.curve(ds, request, submitted=submitted)

@@ -6,6 +6,7 @@ from dllab import ui
 
 ui.page("Workshop")
 st.title("Workshop", anchor=False)
-st.caption("One lesson per step: read the setup, predict which approach wins, run it (under a minute on a "
-           "laptop), and see the verdict with its evidence. No data to load: each step brings its own.")
+st.caption("One lesson per step: read the setup, predict which approach wins, run it (each step says how long it "
+           "takes here), and see the verdict with its evidence. No data to load: each step brings its own, and "
+           "**Open in the lab** takes it to the main pages.")
 ui.show_workshop()

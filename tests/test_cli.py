@@ -28,7 +28,7 @@ def test_compare_end_to_end_writes_the_json_contract(tmp_path):
         assert len(m["scores"]) == 2 and m["ci_low"] <= m["mean"] <= m["ci_high"]
         assert 0.85 < m["mean"] <= 1.0 and m["fit_seconds"] > 0 and m["device"] == "cpu"
     assert d["config"]["seed"] == 0 and d["config"]["budget"] == "quick"
-    assert {(t["a"], t["b"]) for t in d["tests"]} == {("deep", "linear"), ("deep", "gbm")}
+    assert [(t["a"], t["b"]) for t in d["tests"]] == [("gbm", "linear"), ("deep", "linear"), ("deep", "gbm")]
 
 
 def test_csv_with_target(tmp_path, capsys):
@@ -82,7 +82,8 @@ def test_curve_writes_the_curve_contract(tmp_path, capsys):
     assert d["sizes"] == [60, 120, 240]
     assert [m["name"] for m in d["models"]] == ["linear", "gbm"]
     for m in d["models"]:
-        assert len(m["scores"]) == 3 and all(len(s) == 2 for s in m["scores"])
+        # 2 subsamples on each of the quick budget's 3 splits, at each of the 3 sizes
+        assert len(m["scores"]) == 3 and all(len(s) == 2 * 3 for s in m["scores"])
         assert len(m["mean"]) == len(m["ci_low"]) == len(m["ci_high"]) == len(m["fit_seconds"]) == 3
     assert set(d["crossover"]) >= {"observed_n", "extrapolated_n", "ci", "statement"}
 

@@ -1,4 +1,5 @@
-"""SHAP explanations: known drivers first, additivity per family, source-column sums, seeds."""
+"""SHAP explanations: known drivers first, additivity per family, source-column sums, seeds; contributions in
+probability; finding rows by identifier or value; the what-if editor's predictions and messages."""
 
 import json
 
@@ -10,8 +11,12 @@ from dllab.analyses.comparison import _MISMATCH as _MISMATCH_TEXT
 from dllab.analyses.comparison import Comparison
 from dllab.datasets.dataset import Dataset
 from dllab.errors import ConfigError, DataError
-from dllab.analyses.explain import (_BAD_CLASS, _BAD_FAMILIES, _BAD_ROW, _BAD_SPLIT, _NO_CLASSES, _NO_MODEL, _NOT_IMAGES,
-                           BASE_ROW, OUTPUT_ROW, VALUE_COLUMN, deep_evals_per_row, explain)
+from dllab.analyses.explain import (_BAD_CLASS, _BAD_FAMILIES, _BAD_ROW, _BAD_SPLIT, _BAD_UNITS, _NO_CLASSES, _NO_MODEL,
+                                    _NOT_IMAGES, BASE_ROW, OUTPUT_ROW, PROBABILITY, VALUE_COLUMN, Condition,
+                                    deep_evals_per_row, explain, find_by_identifier, matching_rows, operators_for,
+                                    to_probability)
+from dllab.analyses.explain import search as search_module
+from dllab.analyses.explain import whatif as whatif_module
 from dllab.families import default_families
 from dllab.engine.runner import Task, run_tasks, task_seed
 from dllab.engine.splits import make_splits
@@ -30,6 +35,7 @@ def _frame(task, n=300, seed=0, with_date=False):
                        "colour": rng.choice(["red", "green", "blue"], n), "b": rng.normal(size=n)})
     if with_date:
         df["when"] = pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 900, n), unit="D")
+        df.loc[::7, "useless"] = np.nan  # a column with missing values: the what-if may leave it empty
     s = 2 * df.a - 2 * df.b
     if task == "binary":
         df["target"] = np.where(rng.random(n) < 1 / (1 + np.exp(-2 * s)), "yes", "no")
@@ -38,8 +44,12 @@ def _frame(task, n=300, seed=0, with_date=False):
     else:
         df["target"] = s + 0.1 * rng.normal(size=n)
     roles = {"useless": "numeric", "a": "numeric", "colour": "categorical", "b": "numeric"}
-    if with_date:
+    if with_date:  # the binary frame also has identifiers (not model inputs) to find rows by
         roles["when"] = "datetime"
+        df["cabin"] = [f"C{i % 20}" for i in range(n)]  # shared by several rows: it cannot name one
+        df["passenger"] = np.arange(100, 100 + n)
+        df["name"] = [f"Person {i} {'Smith' if i % 10 == 0 else 'Jones'}" for i in range(n)]
+        roles.update(cabin="identifier", passenger="identifier", name="identifier")
     return Dataset(frame=df, target="target", task=task, roles=roles, name=f"two-drivers-{task}")
 
 
@@ -221,7 +231,8 @@ def test_statements_name_the_families_and_columns():
     ex = _stub_explanation()
     words = ex.statements()
     assert words[0] == "boosting and the deep net agree on the top 2 features (rank correlation 1.00)"
-    assert any(w.startswith("the linear model relies on `c` far more") for w in words), words
+    assert any(w.startswith("the linear model relies on “c” far more") for w in words), words
+    assert not any("`" in w for w in words)  # plain words: the app and the report show them as they are
 
 
 def _stub_explanation():
@@ -234,6 +245,209 @@ def _stub_explanation():
                                   "deep": [2.0, 1.0, 0.3, 0.05]}, index=ex.columns)
     ex._agreement()
     return ex
+
+
+# =========================================================================== probability
+def _model_proba(cmp, ds, ex, family):
+    """The comparison's stored test probabilities of the rows ``family`` explained (an independent reference)."""
+    rec = next(r for r in cmp.records if r.family == family and r.split == 0)
+    where = pd.Series(np.arange(len(rec.test_idx)), index=rec.test_idx)
+    return rec.prediction[where.loc[ex.values(family).index].to_numpy()]
+
+
+@pytest.mark.parametrize("task", ["binary", "multiclass"])
+def test_probability_contributions_add_up_to_each_models_probability(fitted, explained, task):
+    ds, cmp = fitted[task]
+    ex = explained[task]
+    assert ex.units == (PROBABILITY, "output")
+    for fam in ex.families:
+        proba = _model_proba(cmp, ds, ex, fam)
+        for k in ([1] if task == "binary" else range(3)):
+            cls = None if task == "binary" else k
+            total = (ex.base_values(fam, target_class=cls, units=PROBABILITY)
+                     + ex.values(fam, target_class=cls, units=PROBABILITY).sum(axis=1))
+            out = ex.outputs(fam, target_class=cls, units=PROBABILITY)
+            np.testing.assert_allclose(out.to_numpy(), proba[:, k], atol=1e-5, err_msg=f"{fam} class {k}")
+            # base + contributions = the model's probability, up to the log-odds additivity error
+            np.testing.assert_allclose(total.to_numpy(), proba[:, k], atol=ex.additivity_tolerance[fam])
+
+
+def test_binary_probability_keeps_each_contributions_sign_and_rank(explained):
+    ex = explained["binary"]
+    for fam in ex.families:
+        logodds, prob = ex.values(fam), ex.values(fam, units=PROBABILITY)
+        factor = prob / logodds.where(logodds.abs() > 1e-9)
+        # one factor per row (the sigmoid's secant slope), positive and at most 1/4 (the sigmoid's steepest)
+        spread = factor.max(axis=1) - factor.min(axis=1)
+        assert float(spread.max()) < 1e-9 and float(factor.min().min()) > 0 and float(factor.max().max()) <= 0.25
+        np.testing.assert_array_equal(np.sign(prob.to_numpy()), np.sign(logodds.to_numpy()))
+
+
+def test_to_probability_by_hand():
+    # two classes: log-odds 0 -> 1 (columns +1.0 and -0.5 from base 0.5), scaled by (p(1) - p(0.5)) / 0.5
+    phi = np.array([[1.0, -0.5]])
+    p_phi, p_base, p_out = to_probability(phi, np.array([0.5]), np.array([1.0]))
+    sig = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
+    np.testing.assert_allclose(p_phi, phi * (sig(1.0) - sig(0.5)) / 0.5)
+    assert p_base[0] == pytest.approx(sig(0.5)) and p_out[0] == pytest.approx(sig(1.0))
+    # no change in log-odds: the sigmoid's slope at the base is the factor (no division by zero)
+    flat, _, _ = to_probability(np.array([[0.3, -0.3]]), np.array([0.0]), np.array([0.0]))
+    np.testing.assert_allclose(flat, [[0.075, -0.075]])
+    # two classes written as a softmax of centred log-probabilities give the same numbers
+    rng = np.random.default_rng(0)
+    lo, base = rng.normal(size=(30, 4)), rng.normal(size=30)
+    soft, _, _ = to_probability(np.stack([-lo / 2, lo / 2], axis=2), np.stack([-base / 2, base / 2], axis=1),
+                                np.zeros((30, 2)))
+    np.testing.assert_allclose(soft[:, :, 1], to_probability(lo, base, base)[0], atol=1e-12)
+    # several classes, large moves: the path integral still adds up
+    phi3 = rng.normal(scale=8, size=(20, 5, 4))
+    b3 = rng.normal(size=(20, 4))
+    c, pb, po = to_probability(phi3, b3, b3 + phi3.sum(axis=1))
+    np.testing.assert_allclose(pb + c.sum(axis=1), po, atol=1e-6)
+
+
+def test_probability_importance_and_words(fitted, explained):
+    ex = explained["binary"]
+    imp, low, high = ex.importance_in(PROBABILITY)
+    assert list(imp.columns) == ex.families and list(imp.index) == ex.columns
+    assert (low <= imp + 1e-12).all().all() and (imp <= high + 1e-12).all().all()
+    assert float(imp.max().max()) < 0.6  # probability points, not log-odds
+    assert set(imp["linear"].nlargest(2).index) == {"a", "b"}
+    assert ex.outcome() == "target = yes" and ex.describe(PROBABILITY) == "probability of target = yes"
+    assert ex.describe() == "log-odds of target = yes" and ex.unit_label() == "log-odds"
+    multi = explained["multiclass"]
+    assert multi.describe(PROBABILITY, 0) == "probability of target = hi"
+    assert multi.describe() == "log-probability of the predicted class"
+    reg = explained["regression"]
+    assert reg.units == ("output",) and reg.describe() == "predicted target"
+    assert reg.predictions().shape == (150, 3)
+
+
+def test_regression_has_no_probability(explained, message_re):
+    ex = explained["regression"]
+    with pytest.raises(ConfigError, match=message_re(_BAD_UNITS)):
+        ex.values("linear", units=PROBABILITY)
+    with pytest.raises(ConfigError, match=message_re(_BAD_UNITS)):
+        ex.importance_in(PROBABILITY)
+
+
+# =========================================================================== finding rows
+def test_rows_are_named_by_their_first_identifier(fitted, explained):
+    ds, _ = fitted["binary"]
+    ex = explained["binary"]
+    row = int(ex.local_rows[3])
+    assert ex.identifier_columns == ["cabin", "passenger", "name"]
+    assert ex.name_column == "passenger"  # the first identifier with one row each (not the shared cabin)
+    assert ex.row_name(row) == f"passenger {100 + row}"
+    assert explained["regression"].row_name(5) == "row 6"  # no identifier: counted from 1
+
+
+def test_find_by_identifier_exact_numbers_and_contained_names(fitted, explained):
+    ds, _ = fitted["binary"]
+    ex = explained["binary"]
+    row = int(ex.local_rows[4])
+    found = find_by_identifier(ex, str(100 + row), ds=ds)
+    assert found.rows.tolist() == [row] and found.elsewhere == 0
+    training_row = int(np.setdiff1d(np.arange(ds.n_rows), ex.local_rows)[0])
+    missed = find_by_identifier(ex, str(100 + training_row), ds=ds)
+    assert missed.rows.tolist() == [] and missed.elsewhere == 1  # in the data, not explained: said so
+    smiths = find_by_identifier(ex, "SMITH", ds=ds)  # case ignored, contained
+    expected = [r for r in ex.local_rows if r % 10 == 0]
+    assert smiths.rows.tolist() == expected
+    assert smiths.elsewhere == len([r for r in range(ds.n_rows) if r % 10 == 0]) - len(expected)
+    exact = find_by_identifier(ex, f"person {row} jones", ds=ds).rows
+    assert exact.tolist() == ([row] if row % 10 else [])
+    assert find_by_identifier(ex, "  ", ds=ds).rows.tolist() == []
+    # without the dataset: the explained rows only
+    assert find_by_identifier(ex, "smith").rows.tolist() == expected
+
+
+def test_matching_rows_meet_every_condition(explained, message_re):
+    ex = explained["binary"]
+    values = ex.shown_rows.loc[ex.local_rows]
+    rows = matching_rows(ex, [Condition("colour", "is", "red"), Condition("a", "below", 0)])
+    expected = values.index[(values["colour"] == "red") & (values["a"] < 0)]
+    assert rows.tolist() == expected.tolist() and 0 < len(rows) < len(values)
+    assert matching_rows(ex, [Condition("colour", "is not", "red")]).tolist() == \
+        values.index[values["colour"] != "red"].tolist()
+    assert matching_rows(ex, [Condition("a", "at least", 0.5)]).tolist() == values.index[values["a"] >= 0.5].tolist()
+    assert matching_rows(ex, []).tolist() == ex.local_rows.tolist()
+    # a missing value meets only "is not"
+    nan_rows = values.index[values["useless"].isna()]
+    assert len(nan_rows) and not set(nan_rows) & set(matching_rows(ex, [Condition("useless", "below", 99)]))
+    assert operators_for(ex, "a") == search_module.NUMBER_OPERATORS
+    assert operators_for(ex, "colour") == search_module.LEVEL_OPERATORS
+    with pytest.raises(DataError, match=message_re(search_module._NOT_A_NUMBER)):
+        matching_rows(ex, [Condition("a", "below", "ten")])
+    with pytest.raises(ConfigError, match=message_re(search_module._BAD_OPERATOR)):
+        matching_rows(ex, [Condition("colour", "below", 3)])
+
+
+# =========================================================================== what if
+def test_what_if_predicts_the_edited_row_with_the_kept_models(fitted, explained):
+    ds, cmp = fitted["binary"]
+    ex = explained["binary"]
+    p = ex.predictions(units=PROBABILITY)
+    row = int((p["linear"] - 0.5).abs().idxmin())  # an undecided row: moving a moves every model
+    a = float(ds.frame.loc[row, "a"])
+    w = ex.what_if(row, {"a": a + 2.0, "b": ds.frame.loc[row, "b"]})  # b: unchanged, so not a change
+    assert list(w.changes) == ["a"] and w.changes["a"] == (a, a + 2.0)
+    assert w.units == "probability" and w.outcome == "probability of target = yes"
+    before = pd.Series({f: ex.outputs(f, units=PROBABILITY).loc[row] for f in ex.families})
+    np.testing.assert_allclose(w.table["before"], before.loc[w.table.index], atol=1e-6)
+    # by hand: the comparison's own model on the edited inputs
+    X = ds.X.iloc[[row]].reset_index(drop=True)
+    X["a"] = a + 2.0
+    for fam in ex.families:
+        model = cmp.models(fam)[0]
+        assert w.table.loc[fam, "after"] == pytest.approx(model.predict_proba(X)[0, 1], abs=1e-6)
+    # a drives the target up: no model goes down (a tree may not split there), the linear model by far
+    assert (w.table["after"] >= w.table["before"] - 1e-9).all() and w.table.loc["linear", "change"] > 0.2
+    assert w.table["change"].to_numpy() == pytest.approx((w.table["after"] - w.table["before"]).to_numpy())
+    none = ex.what_if(row, {})
+    assert none.changes == {} and np.allclose(none.table["before"], none.table["after"])
+
+
+def test_what_if_categories_dates_missing_values_and_regression(fitted, explained):
+    ds, _ = fitted["binary"]
+    ex = explained["binary"]
+    row = int(ex.local_rows[1])
+    other = next(c for c in ex.levels["colour"] if c != ds.frame.loc[row, "colour"])
+    w = ex.what_if(row, {"colour": other, "when": "2021-06-15", "useless": None})
+    assert set(w.changes) >= {"colour", "when"}
+    assert set(w.table["predicted_after"]) <= {"no", "yes"}
+    reg = explained["regression"]
+    r = int(reg.local_rows[0])
+    rw = reg.what_if(r, {"a": 3.0})
+    assert rw.units == "value" and rw.outcome == "predicted target"
+    assert (rw.table["after"] > rw.table["before"]).all()  # the target rises with a
+    multi = explained["multiclass"]
+    mw = multi.what_if(int(multi.local_rows[0]), {"a": 5.0, "b": -5.0}, target_class=0)
+    assert mw.target_class == 0 and mw.outcome == "probability of target = hi"
+    assert (mw.table["predicted_after"] == "hi").all()
+
+
+def test_what_if_messages_are_plain_and_name_the_value(explained, message_re):
+    ex = explained["binary"]
+    row = int(ex.local_rows[0])
+    with pytest.raises(DataError) as err:
+        ex.what_if(row, {"a": "abc", "colour": "purple", "b": ""})
+    text = str(err.value)
+    assert "a: “abc” is not a number. Type a number such as" in text
+    assert "colour: “purple” is not one of its values (blue, green, red). Pick one of them." in text
+    assert text.endswith(whatif_module._NEVER_MISSING.format(column="b"))  # b is never missing in the data
+    assert "=" not in text and "None" not in text
+    with pytest.raises(DataError, match=message_re(whatif_module._NOT_A_DATE)):
+        ex.what_if(row, {"when": "soon"})
+    with pytest.raises(DataError, match=message_re(whatif_module._NOT_A_COLUMN)):
+        ex.what_if(row, {"passenger": 3})  # an identifier: the models do not read it
+    training_row = int(np.setdiff1d(np.arange(300), ex.rows)[0])
+    with pytest.raises(DataError, match=message_re(whatif_module._NOT_EXPLAINED)):
+        ex.what_if(training_row, {"a": 1.0})
+    w = ex.what_if(row, {"a": 1e6})
+    low, high = ex.training_ranges["a"]
+    assert w.notes == (whatif_module._OUTSIDE.format(column="a", value="1e+06", low=f"{low:.6g}",
+                                                     high=f"{high:.6g}"),)
 
 
 # =========================================================================== bad input

@@ -48,8 +48,8 @@ def test_builtins_keep_their_order_kinds_and_seed_keys():
     assert [families.get(f).kind for f in families.names()] == ["linear", "trees", "deep", "deep"]
     assert [families.seed_key(f) for f in families.names()] == [0, 1, 2, 3]  # the old positions: same seeds
     assert [families.get(f).recommends_as for f in families.names()] == ["linear", "gbm", "deep", "deep"]
-    assert families.get("transfer").modalities == ("text",) and families.is_challenger("transfer")
-    assert not families.is_challenger("gbm") and families.get("gbm").explainer == "tree"
+    assert families.get("transfer").modalities == ("text",) and families.get("transfer").kind == "deep"
+    assert families.get("gbm").explainer == "tree"
 
 
 def test_every_place_reads_its_words_from_the_record():

@@ -60,14 +60,40 @@ def test_comparison_figure_other_metric_and_lower_is_better():
 def test_failed_family_is_annotated_not_drawn():
     fig = plots.comparison_figure(_comparison(fail=("deep",)))
     assert [t.name for t in fig.data] == [family_label("linear"), family_label("gbm")]
-    assert [a.text for a in fig.layout.annotations] == ["failed: no score"]
+    floor = _comparison(fail=("deep",)).baseline.loc["baseline", "accuracy"]
+    assert [a.text for a in fig.layout.annotations] == ["failed: no score",
+                                                        f"Baseline (majority class): {floor:.1%}"]
     assert len(plots.cost_figure(_comparison(fail=("deep",))).data) == 2
+
+
+def test_score_figures_draw_the_baseline_and_format_hovers_as_the_tables():
+    cmp = _comparison()
+    floor = cmp.baseline.loc["baseline", "accuracy"]
+    fig = plots.comparison_figure(cmp)
+    (line,) = [s for s in fig.layout.shapes if s.type == "line"]
+    assert line.y0 == line.y1 == pytest.approx(floor) and line.line.dash == "dot"
+    assert fig.layout.annotations[-1].text == f"Baseline (majority class): {floor:.1%}"
+    for fig in (fig, plots.cost_figure(cmp)):
+        assert "%{y:.1%}" in fig.data[0].hovertemplate  # 80.8%, as the cards and the leaderboard
+    auc = plots.comparison_figure(cmp, metric="roc_auc")
+    assert auc.layout.yaxis.tickformat == ".2f" and "%{y:.3f}" in auc.data[0].hovertemplate
+    assert plots.hover_format("rmse") == ".3g"
+
+
+def test_long_family_labels_wrap_on_the_axis_and_legends_sit_below_the_plot():
+    fig = plots.comparison_figure(_comparison())
+    assert list(fig.layout.xaxis.categoryarray) == ["Linear model", "Gradient boosting<br>(XGBoost)", "Deep network"]
+    cost = plots.cost_figure(_comparison())
+    assert cost.layout.legend.orientation == "h" and cost.layout.legend.yanchor == "bottom"
+    assert cost.layout.legend.y <= 0  # at the bottom of the figure, under the x axis title, not over the title
 
 
 def test_cost_figure_log_seconds_axis():
     fig = plots.cost_figure(_comparison(seconds={"linear": 0.05, "gbm": 0.8, "deep": 12.0}))
     assert [t.x[0] for t in fig.data] == pytest.approx([0.05, 0.8, 12.0])
     assert fig.layout.xaxis.type == "log"
+    assert list(fig.layout.xaxis.ticktext) == ["0.05 s", "0.1 s", "0.2 s", "0.5 s", "1 s", "2 s", "5 s", "10 s",
+                                               "20 s"]  # whole seconds, not plotly's bare minor digits
     assert fig.layout.xaxis.title.text == "Mean training time per split (seconds, log scale)"
     assert fig.layout.yaxis.title.text == "Accuracy (higher is better)"
 
@@ -254,7 +280,18 @@ def test_shift_figure_one_point_per_group_and_family():
 
 
 # =========================================================================== explanations
-class _Explanation:
+from dllab.analyses.explain import Explanation as _RealExplanation  # noqa: E402
+
+
+class _Words:
+    """The words of a binary Explanation (what its values are of, how its rows are named), borrowed from the real one."""
+
+    task, target, class_labels, units, name_column = "binary", "y", [0, 1], ("output",), None
+    describe, outcome, unit_label, row_name = (_RealExplanation.describe, _RealExplanation.outcome,
+                                               _RealExplanation.unit_label, _RealExplanation.row_name)
+
+
+class _Explanation(_Words):
     """A stand-in for dllab.analyses.explain.Explanation with known numbers (no models)."""
 
     def __init__(self, families=("linear", "gbm", "deep"), n=40):
@@ -275,10 +312,10 @@ class _Explanation:
         self._phi = {f: pd.DataFrame(rng.normal(size=(n, len(self.columns))), index=rows, columns=self.columns)
                      for f in self.families}
 
-    def values(self, family):
+    def values(self, family, **_):
         return self._phi[family] if family != "deep" else self._phi[family].iloc[::2]  # the deep net: a subset
 
-    def local(self, row_position):
+    def local(self, row_position, **_):
         import pandas as pd
 
         from dllab.analyses.explain import BASE_ROW, OUTPUT_ROW, VALUE_COLUMN
@@ -302,7 +339,8 @@ def test_importance_figure_side_by_side_same_order_colours_and_top_15():
     assert len(order) == 15 and order[0] == "c3" and all(list(t.y) == order for t in fig.data)
     assert order == plots.importance_order(ex)
     assert fig.layout.barmode == "group" and fig.layout.yaxis.autorange == "reversed"
-    assert fig.layout.xaxis.title.text.startswith("Mean |SHAP| (log-odds of the positive class)")
+    assert fig.layout.xaxis.title.text.startswith("Average size of a contribution (log-odds)")
+    assert fig.layout.title.text.startswith("Global importance for the log-odds of y = 1")
     gbm = fig.data[1]
     assert gbm.x[0] == pytest.approx(5.0) and gbm.error_x.array[0] == pytest.approx(0.5)
 
@@ -313,7 +351,7 @@ def test_dependence_figure_one_panel_per_model_numeric_and_categorical():
     assert [a.text for a in fig.layout.annotations][:2] == [family_label("linear"), family_label("deep")]
     assert len(fig.data[0].x) == 40 and len(fig.data[1].x) == 20  # the deep net's subset, aligned by row
     assert fig.data[1].x[0] == pytest.approx(ex.shown_rows.loc[ex.values("deep").index[0], "c1"])
-    assert fig.layout.yaxis.title.text == "SHAP value of c1" and fig.layout.xaxis.title.text == "c1"
+    assert fig.layout.yaxis.title.text == "Contribution of c1 (log-odds)" and fig.layout.xaxis.title.text == "c1"
     assert fig.data[0].marker.color == families.color("linear")
     cat = plots.dependence_figure(ex, "colour")
     assert set(cat.data[0].x) == {"red", "blue"}
@@ -324,17 +362,19 @@ def test_local_figure_waterfall_per_model_from_base_to_output():
     fig = plots.local_figure(ex, 1, top_k=5)
     assert [t.type for t in fig.data] == ["waterfall", "waterfall"]
     w = fig.data[0]
-    assert w.y[0] == "base value" and w.y[-2] == "other columns" and w.y[-1] == "output"
+    assert w.y[0] == "average row" and w.y[-2] == "other columns" and w.y[-1] == "this row"
     assert list(w.measure) == ["absolute"] + ["relative"] * 6 + ["total"]
     assert sum(w.x[:-1]) == pytest.approx(w.x[-1])  # contributions add up from the base value to the output
     assert list(fig.data[1].y) == list(w.y)  # same columns, same order for every model
-    assert fig.layout.title.text.startswith(f"Row {ex.shown_rows.index[2]}:")
+    assert fig.layout.title.text.startswith(f"row {ex.shown_rows.index[2] + 1}: each model's log-odds of y = 1")
 
 
-class _ImageExplanation:
+class _ImageExplanation(_Words):
     """A stand-in for an image Explanation: known pixel maps (no models). Class 1 is each family's prediction."""
 
     def __init__(self, shape=(3, 4), families=("linear", "gbm", "deep"), classes=("cat", "dog", "owl")):
+        if classes:
+            self.task, self.class_labels = "multiclass", list(classes)
         self.families = list(families)
         self.classes = list(classes) if classes else None
         self.output_space = "centred log-probability per class" if classes else "log-odds of the positive class"
@@ -376,7 +416,7 @@ def test_pixel_map_figure_image_then_one_heatmap_per_family_on_one_symmetric_sca
     assert titles[0] == "Image (label dog)"
     out = ex.pixel_map("gbm", 2).output
     assert titles[2] == f"{family_label('gbm')}<br>class dog (predicted), output {out:.3g}"
-    assert fig.layout.title.text == "Which pixels mattered: row 12, each model's predicted class"
+    assert fig.layout.title.text == "Which pixels mattered: row 13, each model's predicted class"
 
 
 def test_pixel_map_figure_names_a_chosen_class_and_what_the_model_predicts():
@@ -385,7 +425,7 @@ def test_pixel_map_figure_names_a_chosen_class_and_what_the_model_predicts():
     assert ex.asked == [("linear", 0, 2), ("deep", 0, 2)]
     titles = [a.text for a in fig.layout.annotations]
     assert titles[1].startswith(f"{family_label('linear')}<br>class owl (predicts dog), output ")
-    assert fig.layout.title.text == "Which pixels mattered: row 10, class owl"
+    assert fig.layout.title.text == "Which pixels mattered: row 11, class owl"
     assert len([t for t in fig.data if t.type == "heatmap"]) == 3
 
 
@@ -405,4 +445,4 @@ def test_pixel_map_figure_of_a_signal_is_a_line_over_one_bar_chart_per_family():
     assert fig.layout[f"xaxis{len(fig.data)}"].title.text == "position in the signal"
     assert fig.layout.annotations[1].text.startswith(f"{family_label('linear')}<br>log-odds of the positive class, "
                                                      "output ")
-    assert fig.layout.title.text == "Which pixels mattered: row 11, SHAP in log-odds of the positive class"
+    assert fig.layout.title.text == "Which pixels mattered: row 12, contributions to the log-odds of y = 1"

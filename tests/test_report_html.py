@@ -125,7 +125,7 @@ def test_image_data_report_shows_one_images_pixel_maps(page):
     ex = explain(cmp, ds, max_rows=10, background=20, n_boot=10, n_permutations=2)
     html = html_report(dataset=ds, config=config, comparison=cmp, explanation=ex)
     assert html.count("Which pixels mattered, for one image") == 1
-    assert f"Which pixels mattered: row {int(ex.local_rows[0])}, each model's predicted class" in html
+    assert f"Which pixels mattered: {ex.row_name(int(ex.local_rows[0]))}, each model's predicted class" in html
     # the image, and one map per model on the shared colour axis
     assert html.count('"name":"image"') == 1 and html.count('"coloraxis":"coloraxis"') == len(ex.families)
     assert "Which pixels mattered" not in page  # tabular data: no pixel maps

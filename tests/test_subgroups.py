@@ -17,7 +17,8 @@ from dllab.metrics import METRICS
 from dllab.stats import benjamini_hochberg, bootstrap_ci
 from dllab.engine.runner import compare
 from dllab.engine.splits import make_splits
-from dllab.analyses.subgroups import Slice, shift_test, slice_table, subgroup_report
+from dllab.analyses.subgroups import (Slice, default_shift_column, shift_conclusion, shift_plan, shift_summary,
+                                      shift_test, slice_table, subgroup_report)
 from dllab.analyses.subgroups._common import _BAD_INT, _UNKNOWN_COLUMN
 from dllab.analyses.subgroups.report import _BAD_PAIR
 from dllab.analyses.subgroups.shift import _FEW_GROUPS
@@ -105,6 +106,9 @@ def test_heat_map_table(planted):
         report.frame.query("description == 'region = North'")["score"].iloc[0])
     ranked = slice_table(report, values="gap", sort_by="linear")
     assert ranked.index[0].startswith("region = North and age <")
+    # what a figure needs to colour the table as the whole report, whichever rows it draws
+    assert wide.attrs == {"metric": "accuracy", "values": "score",
+                          "overall": {"linear": pytest.approx(report.overall.loc["linear", "score"])}}
 
 
 # --------------------------------------------------------------------------- no false discoveries
@@ -277,9 +281,15 @@ def test_shift_test_held_out_group_drops():
     assert c["drop"] == pytest.approx(c["random_score"] - c["shift_score"]) and c["drop"] > 0.3
     assert c["drop"] > by["site = a"]["drop"] + 0.2
     assert 0 < c["drop_ci_low"] < c["drop"] < c["drop_ci_high"]
+    # the drop is tested against noise, corrected over every (group, family) of the test
+    assert c["drop_q"] < 0.001 and c["beyond_noise"]
+    assert [r["drop_q"] for r in rows] == pytest.approx(benjamini_hochberg([r["drop_p"] for r in rows]).tolist())
     report = subgroup_report(_fake_cmp(ds, {"linear": _proba(ds.y)}), ds, shift=rows, n_boot=20)
-    said = [f for f in report.findings() if f.startswith("Trained without")]
-    assert len(said) == 1 and said[0].startswith("Trained without site = c and tested on it")
+    said = [f for f in report.findings() if f.startswith("Holding out each group of site")]
+    assert said == [shift_conclusion(rows)]
+    assert "the linear model drops most: trained without site = c and tested on it" in said[0]
+    assert f"({c['size']:,} rows)" in said[0] and f"{c['shift_score']:.1%} against {c['random_score']:.1%}" in said[0]
+    assert said[0].endswith("beyond noise, even after correcting for the 3 comparisons made.")
     assert c["size"] == (ds.frame["site"] == "c").sum() and c["n_train"] == ds.n_rows - c["size"]
     json.dumps(rows)
 
@@ -297,3 +307,92 @@ def test_shift_test_notes_missing_classes_and_few_groups(message_re):
     assert q["shift_score"] is not None and q["drop"] == pytest.approx(q["random_score"] - q["shift_score"])
     with pytest.raises(DataError, match=message_re(_FEW_GROUPS)):
         shift_test(ds, column="batch", config=QUICK_LINEAR, min_size=290)
+
+
+# --------------------------------------------------------------------------- shift: default column, cost, words
+def _titanic_like(n=300, seed=0):
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({
+        "PassengerId": np.arange(1, n + 1),                               # identifier (counts the rows)
+        "Name": [f"Passenger Number{i}, Mr. Given Name" for i in range(n)],  # mostly distinct strings
+        "Sex": rng.choice(["male", "female"], n),                         # 2 groups
+        "Pclass": rng.choice([1, 2, 3], n, p=[0.3, 0.3, 0.4]),            # numeric, 3 values: 3 groups
+        "Embarked": rng.choice(["S", "C", "Q"], n, p=[0.7, 0.2, 0.1]),    # 3 groups, the smallest ~30
+        "Fare": rng.lognormal(3, 1, n),                                   # continuous: as many values as rows
+        "Age": rng.integers(1, 80, n).astype(float),                      # numeric, binned
+        "target": rng.integers(0, 2, n)})
+
+
+def test_default_shift_column_is_a_population_never_an_identifier():
+    ds = from_frame(_titanic_like(), target="target")
+    assert ds.roles["PassengerId"] == "identifier" and ds.roles["Name"] == "identifier"
+    # categorical or few-valued numeric first; then most groups; then the largest smallest group
+    assert default_shift_column(ds) == "Pclass"
+    only = from_frame(_titanic_like()[["PassengerId", "Name", "Fare", "target"]], target="target")
+    assert default_shift_column(only) is None  # an identifier, names and a column with a value per row
+    binned = from_frame(_titanic_like()[["PassengerId", "Fare", "Age", "target"]], target="target")
+    assert default_shift_column(binned) == "Age"  # no category: a numeric column, binned
+    assert default_shift_column(load_builtin("digits", max_rows=300)) is None  # pixels are no population
+
+
+def test_shift_plan_counts_fits_and_scales_the_comparisons_time():
+    ds = from_frame(_titanic_like(), target="target")
+    fake = _fake_cmp(ds, {"linear": _proba(ds.y), "gbm": _proba(ds.y)})
+    for r in fake.records:  # 3 folds of 200 training rows: linear 0.2 s, gbm 1 s per fit
+        r.fit_seconds = 0.2 if r.family == "linear" else 1.0
+    fake.wall_seconds = 0.5 * sum(r.fit_seconds for r in fake.records)  # two workers in parallel
+    plan = shift_plan(ds, "Pclass", families=("linear", "gbm"), comparison=fake)
+    sizes = ds.frame["Pclass"].value_counts().tolist()
+    assert plan["groups"] == [f"Pclass = {v}" for v in ds.frame["Pclass"].value_counts().index]
+    assert plan["sizes"] == sizes and plan["n_fits"] == 2 * 3 * 2 and plan["max_fits"] == 2 * 5 * 2
+    per_row = 0.2 / 200 + 1.0 / 200
+    assert plan["seconds"] == pytest.approx(0.5 * per_row * sum(2 * (ds.n_rows - s) for s in sizes))
+    assert shift_plan(ds, "Pclass", families=("linear",))["seconds"] is None  # no comparison: no estimate
+
+
+def _row(group, family, drop, lo, hi, *, beyond, size=100):
+    return {"column": "port", "group": group, "size": size, "family": family, "metric": "accuracy", "status": "ok",
+            "shift_score": 0.8 - drop, "random_score": 0.8, "drop": drop, "drop_ci_low": lo, "drop_ci_high": hi,
+            "beyond_noise": beyond}
+
+
+def test_shift_conclusion_names_the_family_that_drops_most_with_its_interval():
+    rows = [_row("port = S", "linear", 0.02, -0.03, 0.07, beyond=False),
+            _row("port = S", "gbm", 0.01, -0.04, 0.06, beyond=False),
+            _row("port = Q", "linear", 0.04, -0.02, 0.10, beyond=False, size=60),
+            _row("port = Q", "gbm", 0.15, 0.03, 0.27, beyond=True, size=60)]
+    s = shift_summary(rows)
+    assert s["most"] == "gbm" and s["families"]["gbm"]["group"] == "port = Q" and s["n_groups"] == 2
+    assert s["families"]["linear"]["drop"] == 0.04 and s["families"]["gbm"]["n_beyond_noise"] == 1
+    assert shift_conclusion(rows) == (
+        "Holding out each group of port in turn (2 groups), XGBoost drops most: trained without port = Q and "
+        "tested on it (60 rows), its accuracy is 65.0% against 80.0% on a random split of the same size, 15.0 points "
+        "lower (95% CI +3.0 to +27.0 points): beyond noise, even after correcting for the 4 comparisons made. "
+        "Of the others, the linear model drops at most 4.0 points, on port = Q (95% CI -2.0 to +10.0 points, within "
+        "noise).")
+    within = [dict(r, beyond_noise=False) for r in rows]
+    assert "15.0 points lower (95% CI +3.0 to +27.0 points): within noise" in shift_conclusion(within)
+    better = [dict(r, drop=-abs(r["drop"])) for r in rows]
+    assert shift_conclusion(better).startswith("No model scores worse on a held-out group of port")
+    failed = [dict(r, status="failed", drop=None) for r in rows]
+    assert shift_conclusion(failed).startswith("The shift test on port has no scores: every fit failed")
+    assert shift_conclusion([]) == "" and shift_summary(failed) is None
+
+
+def test_heat_map_scale_is_centred_on_the_overall_score_whatever_the_rows_drawn():
+    from dllab.present import plots
+
+    rng = np.random.default_rng(3)
+    n = 600
+    df = pd.DataFrame({"a": rng.normal(size=n), "g": rng.choice(list("pqrs"), n)})
+    df["target"] = 2 * df.a + rng.normal(scale=0.3, size=n)
+    ds = from_frame(df, target="target")
+    report = subgroup_report(_fake_cmp(ds, {"gbm": ds.y + rng.normal(scale=0.5, size=n)}), ds, n_boot=20)
+    table = slice_table(report, max_conditions=1)
+    full, part = (plots.slice_heatmap_figure(t, metric="rmse").data[0] for t in (table, table.iloc[:3]))
+    overall = report.overall.loc["gbm", "score"]
+    # RMSE has no upper bound: half of the overall score either side, lower (better) drawn purple
+    assert full.zmid == part.zmid == pytest.approx(overall)
+    assert (full.zmin, full.zmax) == (part.zmin, part.zmax)
+    assert (full.zmin, full.zmax) == (pytest.approx(overall / 2), pytest.approx(1.5 * overall))
+    assert full.reversescale is True and full.colorbar.ticktext[2].endswith("all rows")

@@ -451,3 +451,19 @@ def test_a_slice_gap_smaller_than_a_large_gap_does_not_move_the_recommendation()
             dict(slice=0, description="age < 26", size=300, family="gbm", score=0.95, half=0.005,
                  significant=False)]
     assert verdict(tie, subgroups=_slices_stub(rows, {"linear": 0.85, "gbm": 0.851})).recommendation == "linear"
+
+
+def test_a_group_both_models_fail_does_not_block_the_move():
+    # Boosting's own failure slice is one the linear model fails too: no trade, so the move stands.
+    tie = make_cmp({"linear": around(0.176, (.01, -.02, .015, -.01, .005)),
+                    "gbm": around(0.178, (.01, -.02, .015, -.01, .005))})
+    rows = [dict(slice=0, description="firm size < 12", size=46, family="linear", score=0.022, half=0.04,
+                 significant=True),
+            dict(slice=0, description="firm size < 12", size=46, family="gbm", score=0.261, half=0.12,
+                 significant=False),
+            dict(slice=1, description="income 45-61", size=398, family="gbm", score=0.05, half=0.02,
+                 significant=True),
+            dict(slice=1, description="income 45-61", size=398, family="linear", score=0.06, half=0.02,
+                 significant=True)]
+    v = verdict(tie, subgroups=_slices_stub(rows, {"linear": 0.176, "gbm": 0.178}))
+    assert v.recommendation == "gbm"

@@ -12,14 +12,11 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from ..metrics import METRICS, metrics_for, primary_metric
-from ..stats import PairedTest, corrected_ci, cv_paired_test, paired_test
+from ..metrics import METRICS, ROW_METRICS, metrics_for, primary_metric, row_scores
+from ..stats import PairedTest, corrected_ci, cv_score_interval, cv_score_test, paired_test
 from .. import families as registry
 
 __all__ = ["FitRecord", "Comparison", "describe_test"]
-
-#: Primary metrics that are means of a per-row score: their paired test runs over the test rows.
-_ROW_METRICS = ("accuracy", "rmse")
 
 _MISMATCH = ("the comparison was run on {n_cmp} rows but dataset {name!r} has {n_ds}; pass the dataset the "
              "comparison was run on.")
@@ -121,7 +118,6 @@ class Comparison:
 
     def _overall_table(self) -> pd.DataFrame:
         out = []
-        tf = self.splits.test_fraction
         for fam in self.families:
             recs = [r for r in self.records if r.family == fam]
             sc = self.scores[self.scores.family == fam]
@@ -147,16 +143,11 @@ class Comparison:
         # rows for accuracy and RMSE (the cross-validation interval of Bayle et al., as the paired
         # tests), over the splits with the Nadeau-Bengio correction for the other metrics.
         mean, lo, hi = corrected_ci(split_scores, test_fraction=self.splits.test_fraction)
-        if metric not in _ROW_METRICS or not np.isfinite(mean):
+        if metric not in ROW_METRICS or not np.isfinite(mean):
             return mean, lo, hi
-        rows = self._row_scores(family, metric)
-        ran = np.isfinite(rows).any(axis=0)
-        scale = 1.0
-        if metric == "rmse":
-            scale = 1.0 / max(2 * np.sqrt(np.nanmean(rows[:, ran])), 1e-300)  # d sqrt(MSE) = dMSE / (2 RMSE)
-        t = cv_paired_test(rows[:, ran], self._row_folds[:, ran], difference=mean, scale=scale,
-                           higher_is_better=METRICS[metric].higher_is_better)
-        return mean, t.ci_low, t.ci_high
+        lo, hi = cv_score_interval(self._row_scores(family, metric), self._row_folds, mean=mean,
+                                   root=metric == "rmse")
+        return mean, lo, hi
 
     def _tests(self) -> dict:
         # Every pair of families in the simplicity order, the more complex first: the verdict's
@@ -188,12 +179,8 @@ class Comparison:
             vals = np.array([METRICS[m](self.y[r.test_idx], r.prediction, n_classes=self.n_classes)
                              for r in records])
             mean, lo, hi = corrected_ci(vals, test_fraction=tf)
-            if m in _ROW_METRICS:  # the same interval as the families' (over the test rows)
-                rows = self._rows_of(records, m)
-                scale = 1.0 / max(2 * np.sqrt(np.nanmean(rows)), 1e-300) if m == "rmse" else 1.0
-                t = cv_paired_test(rows, self._row_folds, difference=mean, scale=scale,
-                                   higher_is_better=METRICS[m].higher_is_better)
-                lo, hi = t.ci_low, t.ci_high
+            if m in ROW_METRICS:  # the same interval as the families' (over the test rows)
+                lo, hi = cv_score_interval(self._rows_of(records, m), self._row_folds, mean=mean, root=m == "rmse")
             row[m], row[f"{m}_low"], row[f"{m}_high"] = mean, METRICS[m].clip(lo), METRICS[m].clip(hi)
         row["mean"], row["ci_low"], row["ci_high"] = row[self.metric], row[f"{self.metric}_low"], \
             row[f"{self.metric}_high"]
@@ -237,36 +224,18 @@ class Comparison:
         metric = metric or self.metric
         m = METRICS[metric]
         sa, sb = self.split_scores(a, metric), self.split_scores(b, metric)
-        if metric not in _ROW_METRICS:
+        if metric not in ROW_METRICS:
             return paired_test(sa, sb, test_fraction=self.splits.test_fraction,
                                higher_is_better=m.higher_is_better, a=a, b=b, metric=metric)
         d = sa - sb
         point = float(np.nanmean(d)) if np.isfinite(d).any() else float("nan")
-        ra, rb = self._row_scores(a, metric), self._row_scores(b, metric)
-        shared = np.isfinite(ra).any(axis=0) & np.isfinite(rb).any(axis=0)  # repeats both ran
-        ra, rb, folds = ra[:, shared], rb[:, shared], self._row_folds[:, shared]
-        scale = 1.0
-        if metric == "rmse":
-            both = np.isfinite(ra - rb)
-            # RMSE_a - RMSE_b = (MSE_a - MSE_b) / (RMSE_a + RMSE_b): the row test of squared errors,
-            # scaled to RMSE units at the observed point.
-            scale = 1.0 / max(np.sqrt(np.mean(ra[both])) + np.sqrt(np.mean(rb[both])), 1e-300) if both.any() else 1.0
-        return cv_paired_test(ra - rb, folds, difference=point, scale=scale, higher_is_better=m.higher_is_better,
-                              a=a, b=b, metric=metric)
+        return cv_score_test(self._row_scores(a, metric), self._row_scores(b, metric), self._row_folds,
+                             difference=point, root=metric == "rmse", higher_is_better=m.higher_is_better,
+                             a=a, b=b, metric=metric)
 
     def _row_scores(self, family: str, metric: str) -> np.ndarray:
         """Per-row score of ``family`` for a row metric, (n_rows, n_repeats): 1/0 correct, or the squared error."""
-        return np.column_stack([self._row_score(pred, metric) for pred in self.oof[family]])
-
-    def _row_score(self, pred, metric: str) -> np.ndarray:
-        col = np.full(len(self.y), np.nan)
-        if metric == "accuracy":
-            if pred.ndim == 2:  # a repeat the family did not run is a 1-D array of NaN
-                ok = np.isfinite(pred).all(axis=1)
-                col[ok] = (np.argmax(pred[ok], axis=1) == self.y[ok]).astype(float)
-        else:
-            col = (np.asarray(pred, dtype=float) - self.y.astype(float)) ** 2
-        return col
+        return np.column_stack([row_scores(metric, self.y, pred) for pred in self.oof[family]])
 
     def _rows_of(self, records, metric: str) -> np.ndarray:
         """Per-row scores of records outside ``families`` (the baseline), as ``_row_scores``."""
@@ -277,7 +246,7 @@ class Comparison:
             pred = np.full((len(self.y), width) if width else len(self.y), np.nan)
             for r in recs:
                 pred[r.test_idx] = r.prediction
-            out.append(self._row_score(pred, metric))
+            out.append(row_scores(metric, self.y, pred))
         return np.column_stack(out)
 
     @cached_property

@@ -43,7 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_args(crv)
     _add_run_args(crv)
     crv.add_argument("--sizes", help="comma-separated training sizes (default: 100, 250, 500, 1k, ... all rows)")
-    crv.add_argument("--seeds", type=int, default=3, help="subsamples per size (default: 3)")
+    crv.add_argument("--seeds", type=int, default=1,
+                     help="subsamples per size and split (default: 1; every size uses each of the comparison's splits)")
     crv.add_argument("--time-budget", type=float, default=None,
                      help="seconds; larger sizes that would overrun it are skipped, with a note")
 
@@ -339,7 +340,7 @@ def _report(args) -> int:
     study, progress = _study(args, keep_models="explain" not in skip)
     study.run(progress=progress)
     if "curve" not in skip:
-        study.curve(n_seeds=2, progress=progress)  # the comparison's fits are its full-size point
+        study.curve(progress=progress)  # the comparison's fits are its full-size point
     if progress:
         progress.close()
     if "subgroups" not in skip:

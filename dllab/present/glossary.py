@@ -38,6 +38,12 @@ GLOSSARY: dict[str, str] = {
                "average over classes)."),
     "calibration": ("Calibration: whether a predicted 70% comes true 70% of the time. A well calibrated model's "
                     "curve follows the diagonal."),
+    "beyond noise": ("Beyond noise: the paired test says the gap is unlikely to be chance (p below 0.05, after the "
+                     "correction when several sizes or groups are tested at once). Within noise: the data cannot "
+                     "tell the two apart; it does not mean they are equal."),
+    "extrapolated": ("Extrapolated: read from curves fitted to the measured points and extended beyond the data. "
+                     "It is a forecast, weaker evidence than a measurement; the lab says so wherever it differs from "
+                     "what was measured."),
     "shap": ("Contribution (SHAP value): how much a column moved this prediction away from the average "
              "prediction. The contributions of all columns add up to the prediction."),
 }

@@ -15,8 +15,8 @@ import pandas as pd
 
 from .. import families as registry
 
-__all__ = ["to_json_ready", "to_json_bytes", "comparison_json", "comparison_csv", "split_scores_csv", "report_json", "html_report", "library_versions",
-           "reproduce_command"]
+__all__ = ["to_json_ready", "to_json_bytes", "comparison_json", "comparison_csv", "split_scores_csv", "report_json",
+           "html_report", "library_versions", "reproduce_command", "leaderboard", "paired_tests_table", "needs_in_words"]
 
 
 def _plain(value):
@@ -253,17 +253,118 @@ def _importance_figure(explanation, *, top_k: int = 15):
     return fig
 
 
-def _verdict_html(v) -> str:
-    reasons = "".join(
-        f'<li>{_esc(r.text)} <a class="muted" href="#{_SECTION_IDS.get(r.evidence_page, "compare")}">'
-        f"[{_esc(r.evidence_page)}]</a></li>" for r in v.reasons)
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+def _verdict_html(v, dataset=None, config=None) -> str:
+    def item(r):
+        return (f'<li>{_esc(_sentence(r.text))} <a class="muted" href="#{_SECTION_IDS.get(r.evidence_page, "compare")}">'
+                f"[{_esc(r.evidence_page)}]</a></li>")
+
+    rest = [r for r in v.reasons if r.kind != "confidence"]
+    conf = [r for r in v.reasons if r.kind == "confidence"]
     cls = "verdict undecided" if v.recommendation == "undecided" else "verdict"
-    needs = ", ".join(f"{k} = {val}" for k, val in v.needs.to_dict().items())
-    return (f'<section id="verdict" class="{cls}"><p class="headline">{_esc(v.headline)}</p>'
-            f"<p>Recommendation: <b>{_esc(v.recommendation)}</b> · confidence: <b>{_esc(v.confidence)}</b> · "
-            f"practical difference: {_esc(f'{v.min_difference:.4g}')} {_esc(v.metric)}</p>"
-            f"<ol>{reasons}</ol><p class=\"muted\">Needs: {_esc(needs)}. The rule and its thresholds are "
-            f"documented in <code>dllab.analyses.verdict</code>.</p></section>")
+    parts = [f'<section id="verdict" class="{cls}"><p class="headline">{_esc(v.headline)}</p>']
+    if rest:
+        parts.append(f"<h3>Deep learning here?</h3><ul>{item(rest[0])}</ul>")
+    if rest[1:]:
+        parts.append("<h3>Why this recommendation</h3><ol>" + "".join(item(r) for r in rest[1:]) + "</ol>")
+    if conf:
+        parts.append("<h3>Why this confidence</h3><ul>" + "".join(item(r) for r in conf) + "</ul>")
+    if v.next_run is not None:
+        cmd = reproduce_command(dataset, config).replace(" --out report.html", " --decide --out report.html") \
+            if dataset is not None else "python -m dllab report ... --decide"
+        parts.append(f"<p><b>To decide it</b>, {_esc(v.next_run.text)}: the app's Verdict page has a <i>Decide it</i> "
+                     f"button, and the command line the <code>--decide</code> option (only the new fits are "
+                     f"trained):</p><pre>{_esc(cmd)}</pre>")
+    parts.append(f'<p class="muted">{_esc(needs_in_words(v))} The rule and its thresholds are described in the '
+                 f"README, section <i>The verdict</i>.</p></section>")
+    return "".join(parts)
+
+
+def needs_in_words(v) -> str:
+    """The needs the verdict used, as a sentence (no field names, no Python values).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as NS
+    >>> from dllab.analyses.verdict import Needs
+    >>> needs_in_words(NS(needs=Needs(), metric="accuracy", min_difference=0.01))
+    'Your needs: each decision explained to a customer or regulator: no; smallest difference that matters: 1.0 points (the default); longest acceptable training time per fit: no limit.'
+    """
+    from ..metrics import format_diff
+
+    n = v.needs
+    diff = format_diff(v.metric, v.min_difference) + ("" if n.min_difference is not None else " (the default)")
+    secs = f"{n.max_fit_seconds:g} s" if n.max_fit_seconds is not None else "no limit"
+    gpu = {None: "", True: "; a GPU will be available", False: "; no GPU will be available"}[n.gpu_available]
+    return (f"Your needs: each decision explained to a customer or regulator: "
+            f"{'yes' if n.explain_each_decision else 'no'}; smallest difference that matters: {diff}; longest "
+            f"acceptable training time per fit: {secs}{gpu}.")
+
+
+def leaderboard(cmp) -> pd.DataFrame:
+    """Every family and the baseline, best first on the primary metric: each metric as the pages show it.
+
+    Columns: Model, then for each metric its score and '95% CI', then fit and predict seconds.
+    """
+    from ..metrics import METRICS, format_interval, format_score
+
+    rows = []
+    for fam in [*cmp.families, "baseline"]:
+        r = cmp.overall.loc[fam] if fam != "baseline" else cmp.baseline.loc[fam]
+        row = {"Model": registry.label(fam) if fam != "baseline" else r["label"]}
+        for m in cmp.metric_names:
+            row[METRICS[m].label] = format_score(m, r[m])
+            if m == cmp.metric:
+                row["95% CI"] = format_interval(m, r[f"{m}_low"], r[f"{m}_high"])
+        row["Fit time (s)"] = "—" if not np.isfinite(r["fit_seconds"]) else f"{r['fit_seconds']:.3g}"
+        row["Predict time (s)"] = "—" if not np.isfinite(r["predict_seconds"]) else f"{r['predict_seconds']:.3g}"
+        row["_key"] = float(r["mean"]) * (1 if cmp.higher_is_better else -1) if np.isfinite(r["mean"]) else -np.inf
+        rows.append(row)
+    out = pd.DataFrame(rows).sort_values("_key", ascending=False, kind="stable")
+    return out.drop(columns="_key").reset_index(drop=True)
+
+
+def paired_tests_table(cmp) -> pd.DataFrame:
+    """Every paired test the verdict weighs, as the verdict reads it: the gain of the more complex family
+    (positive: it is better), its 95% CI, p, whether it is significant, and how much longer it trains."""
+    from ..analyses.comparison import format_p
+    from ..analyses.verdict.wording import fit_ratio
+    from ..metrics import format_diff, format_diff_interval
+
+    sign = 1.0 if cmp.higher_is_better else -1.0
+    rows = []
+    for (a, b), t in cmp.tests.items():
+        lo, hi = sorted((sign * t.ci_low, sign * t.ci_high)) if np.isfinite(t.ci_low) else (np.nan, np.nan)
+        ta, tb = (float(cmp.overall.loc[f, "fit_seconds"]) for f in (a, b))
+        rows.append({"More complex": registry.label(a), "Simpler": registry.label(b),
+                     "Gain of the more complex": format_diff(cmp.metric, sign * t.difference, signed=True),
+                     "95% CI": format_diff_interval(cmp.metric, lo, hi),
+                     "p": format_p(t.p_value).removeprefix("p = ").removeprefix("p "),
+                     "Significant": "yes" if t.significant else "no",
+                     "The more complex trains": fit_ratio(ta, tb) or "—"})
+    return pd.DataFrame(rows)
+
+
+def _glossary_html(terms) -> str:
+    from .glossary import help_for
+
+    return ('<h2 id="terms">Terms</h2><dl>' + "".join(f"<dt><b>{_esc(t)}</b></dt><dd>{_esc(help_for(k))}</dd>"
+                                                       for t, k in terms) + "</dl>")
+
+
+def _value_in_words(v) -> str:
+    if v is None:
+        return "default"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, (list, tuple)):
+        return ", ".join(registry.label(x) if x in registry.names() else str(x) for x in v) or "—"
+    if isinstance(v, dict):
+        return "; ".join(f"{k.replace('_', ' ')}: {_value_in_words(x)}" for k, x in v.items())
+    return str(v)
 
 
 def html_report(*, dataset, config, comparison, verdict=None, curve=None, subgroups=None,
@@ -305,44 +406,60 @@ def html_report(*, dataset, config, comparison, verdict=None, curve=None, subgro
     parts = [f"<h1>DL Decision Lab report: {_esc(name)}</h1>",
              f'<p class="muted">Generated {_esc(datetime.datetime.now().isoformat(timespec="seconds"))} · '
              f"dataset sha256 {_esc(getattr(dataset, 'sha256', '')[:16])}… · seed {_esc(cfg.get('seed', ''))}</p>",
-             "<h2>Verdict</h2>", _verdict_html(verdict)]
+             "<h2>Verdict</h2>", _verdict_html(verdict, dataset, config)]
 
     # ---- Compare
+    from ..metrics import METRICS, format_score
+
+    base = comparison.baseline.loc["baseline"]
     parts += ['<h2 id="compare">Compare: scores and costs</h2>',
-              f"<p>Primary metric: <b>{_esc(comparison.metric)}</b> "
-              f"({'higher' if comparison.higher_is_better else 'lower'} is better); mean of per-split scores with "
-              f"95% CI (Nadeau-Bengio corrected) over {len(comparison.splits)} splits "
-              f"({comparison.splits.n_folds}-fold x {comparison.splits.n_repeats}).</p>",
-              _table_html(comparison.table()),
-              _items([describe_test(t, metric=comparison.metric) for t in comparison.tests.values()]),
+              f"<p>Primary metric: <b>{_esc(METRICS[comparison.metric].label)}</b> "
+              f"({'higher' if comparison.higher_is_better else 'lower'} is better). Each score is the mean over "
+              f"{len(comparison.splits)} splits ({comparison.splits.n_folds} folds x {comparison.splits.n_repeats} "
+              f"repeat(s)) with its 95% confidence interval. {_esc(base['label'])}: "
+              f"{_esc(format_score(comparison.metric, base['mean']))}, the floor every model must clear.</p>",
+              _table_html(leaderboard(comparison)),
+              "<h3>Is the difference real? Every pair the verdict weighs</h3>",
+              _table_html(paired_tests_table(comparison)),
+              _items([_sentence(describe_test(t, metric=comparison.metric)) for t in comparison.tests.values()]),
+              '<p class="muted">Paired tests over the same test rows of the same splits, counting the variability of '
+              "training as well as of the test rows (see Terms). Significant means p &lt; 0.05.</p>",
               fig(plots.comparison_figure(comparison)), fig(plots.cost_figure(comparison)),
               fig(plots.split_scores_figure(comparison))]
+    diagnostics = getattr(plots, "diagnostics_figures", None)
+    if diagnostics is not None:
+        parts += ["<h3>Diagnostics</h3>"] + [fig(f) for f in diagnostics(comparison)]
 
     # ---- Data size
     if curve is not None:
-        parts += ['<h2 id="data-size">Data size: learning curves</h2>', f"<p>{_esc(curve.conclusion())}</p>",
+        told = curve.conclusion_parts()
+        parts += ['<h2 id="data-size">Data size: learning curves</h2>',
+                  f'<p class="muted">{_esc(" ".join(curve.describe_design()))}</p>',
+                  "<p><b>Measured.</b> " + _esc(" ".join(told["measured"])) + "</p>",
+                  ("<p><b>Beyond the data</b> (extrapolated). " + _esc(" ".join(told["extrapolated"])) + "</p>")
+                  if told["extrapolated"] else "",
                   _table_html(curve.table()), _items([f"note: {n}" for n in curve.notes]),
                   fig(plots.learning_curve_figure(curve)), fig(plots.fit_time_figure(curve))]
 
     # ---- Subgroups
     if subgroups is not None:
-        from ..analyses.subgroups import slice_table
+        from ..analyses.subgroups.tables import heatmap_table, shift_table, worst_table
 
         parts += ['<h2 id="subgroups">Subgroups: where each model fails</h2>', _items(subgroups.findings())]
         for fam in subgroups.families:
-            worst = subgroups.worst(fam, top_k=5)
+            worst = worst_table(subgroups, fam).head(5)
             if worst.empty:
                 continue
-            cols = ["description", "size", "score", "ci_low", "ci_high", "gap", "q_value"]
-            parts += [f"<h3>Worst slices: {_esc(registry.label(fam))}</h3>",
-                      _table_html(worst[cols].round(4)), fig(plots.worst_slices_figure(subgroups, fam))]
-        table = slice_table(subgroups, max_conditions=1)
+            parts += [f"<h3>Worst slices: {_esc(registry.label(fam))}</h3>", _table_html(worst),
+                      fig(plots.worst_slices_figure(subgroups, fam))]
+        table = heatmap_table(subgroups, top=40, max_conditions=1)  # slices of 30 rows or more, as the app's
         if len(table):
             parts.append(fig(plots.slice_heatmap_figure(table, metric=subgroups.metric)))
         if subgroups.pair:
             parts.append(fig(plots.disagreement_figure(subgroups)))
         if any(r.get("status") == "ok" for r in subgroups.shift):
-            parts.append(fig(plots.shift_figure(subgroups.shift)))
+            parts += ["<h3>Population shift: trained without each group, tested on it</h3>",
+                      _table_html(shift_table(subgroups.shift)), fig(plots.shift_figure(subgroups.shift))]
 
     # ---- Explain
     if explanation is not None:
@@ -375,10 +492,16 @@ def html_report(*, dataset, config, comparison, verdict=None, curve=None, subgro
                      + "</details>")
     if summary.get("notices"):
         parts += ["<p>Notices:</p>", _items(summary["notices"])]
-    parts += ['<h2 id="config">Run configuration</h2>', _kv_table(sorted(cfg.items())),
+    parts += ['<h2 id="config">Run configuration</h2>',
+              _kv_table((k.replace("_", " "), _value_in_words(v)) for k, v in sorted(cfg.items())),
               '<h2 id="versions">Library versions</h2>', _kv_table(library_versions().items()),
               '<h2 id="reproduce">Reproduce</h2>',
-              f"<pre>{_esc(reproduce_command(dataset, cfg))}</pre>"]
+              f"<pre>{_esc(reproduce_command(dataset, cfg))}</pre>",
+              _glossary_html([("95% confidence interval (CI)", "ci"), ("p-value", "p"), ("Paired test", "paired test"),
+                              ("Practical difference", "practical difference"), ("Baseline", "baseline"),
+                              ("Corrected test", "corrected test"), ("q-value", "q"), ("Beyond noise", "beyond noise"),
+                              ("Extrapolated", "extrapolated"), ("MCC", "mcc"),
+                              ("Contribution (SHAP value)", "shap")])]
     doc = report_json(dataset=dataset, config=config, comparison=comparison, verdict=verdict, curve=curve,
                       subgroups=subgroups, explanation=explanation)
     # '<', '>' and '&' as \u escapes: the JSON cannot close the script element, whatever the data holds.

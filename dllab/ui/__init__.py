@@ -16,7 +16,7 @@ from .curves import curve, curve_settings, show_curve
 from .explain import ROW_CHOICES, explanation_for, needed_comparison, show_explanation
 from .data import builtin_cards, builtin_picker, dataset_overview, upload_panel
 from .data_form import data_form
-from .layout import PAGES, PageInfo, belongs_to, page
+from .layout import PAGES, PageInfo, belongs_to, home_actions, page
 from .results import show_comparison
 from .run import comparison, run_settings
 from .state import dataset, require_dataset, show_flash
@@ -24,7 +24,7 @@ from .subgroups import show_subgroups, subgroup_comparison, subgroup_report_for
 from .verdict import show_verdict
 from .workshop import show_workshop
 
-__all__ = ["PAGES", "PageInfo", "page", "belongs_to", "dataset", "require_dataset", "show_flash", "builtin_cards",
+__all__ = ["PAGES", "PageInfo", "page", "belongs_to", "home_actions", "dataset", "require_dataset", "show_flash", "builtin_cards",
            "builtin_picker", "dataset_overview", "upload_panel", "data_form", "run_settings", "comparison",
            "show_comparison",
            "curve_settings", "curve", "show_curve", "subgroup_comparison", "subgroup_report_for", "show_subgroups",

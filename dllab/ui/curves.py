@@ -1,5 +1,17 @@
 """The Data size page's parts: curve settings, the cached curve with live progress and stop, and its display.
 
+How it relates to Compare
+    By default every size is trained on each of the comparison's splits (one
+    subsample per split) and scored on that split's held-out rows, so all rows
+    are scored at every size, and the largest size *is* the comparison: its
+    fits are reused, its scores, intervals and paired tests are Compare's. The
+    page says so (:meth:`LearningCurve.describe_design`), and says what changes
+    when only the first split is used (faster, other numbers).
+
+Sentences
+    Every sentence comes from the curve's findings (:meth:`LearningCurve.findings`):
+    what is measured first, what the fitted curves extrapolate second, labelled.
+
 Caching
     A :class:`~dllab.analyses.curves.LearningCurve` belongs to the
     :class:`~dllab.Study` of the data with the curve's run settings, cached
@@ -33,19 +45,23 @@ from ..present import plots, report
 from ..config import BUDGETS, RunConfig
 from ..analyses.curves import candidate_sizes
 from ..errors import ConfigError, message_for
-from ..metrics import METRICS
+from ..metrics import METRICS, format_diff, format_interval, format_score
+from ..present.glossary import help_for
 from . import state
 from .cache import data_key, studies_of, study
 from .data import follow_seed
 from .jobs import COMPARE, CURVE
 from .layout import belongs_to
 
-__all__ = ["CurveRequest", "SIZE_PRESETS", "TIME_BUDGETS", "WHAT_IF", "preset_sizes", "training_rows",
-           "reusable_comparison", "what_if_table", "curve_json", "curve_settings", "curve", "show_curve"]
+__all__ = ["CurveRequest", "SIZE_PRESETS", "SPLIT_CHOICES", "TIME_BUDGETS", "WHAT_IF", "preset_sizes",
+           "training_rows", "reusable_comparison", "what_if_table", "pair_table", "curve_json", "curve_settings",
+           "curve", "show_curve"]
 
 #: Size presets: label shown in the app.
 SIZE_PRESETS = {"quick": "Quick: 4 sizes", "standard": "Standard: 100, 250, 500, 1k, …",
                 "dense": "Dense: 5 per decade"}
+#: Which of the comparison's splits every size is trained on: label shown in the app.
+SPLIT_CHOICES = {"all": "All of Compare's splits", "first": "The first split only"}
 #: Time budget choices in seconds (None: no limit).
 TIME_BUDGETS = {None: "no limit", 60: "1 minute", 300: "5 minutes", 900: "15 minutes", 3600: "1 hour"}
 #: The "what if" slider's multiples of the current training rows (log steps).
@@ -60,17 +76,24 @@ class CurveRequest:
 
     config: RunConfig
     preset: str = "standard"
-    n_seeds: int = 3
+    n_seeds: int = 1
     time_budget: float | None = None
     reuse: str | None = None  # config key of the comparison standing in for the full-size point
+    splits: str = "all"  # a key of SPLIT_CHOICES
+
+    @property
+    def folds(self) -> int | None:
+        """The ``folds`` of :func:`~dllab.analyses.curves.learning_curve`: None for every split, else 1."""
+        return None if self.splits == "all" else 1
 
     def key(self, data: str) -> tuple:
         """Run marker of this request on the data with key ``data``: everything that changes the numbers."""
-        return ("curve", data, self.config.key(), self.preset, self.n_seeds, self.time_budget, self.reuse)
+        return ("curve", data, self.config.key(), self.preset, self.n_seeds, self.time_budget, self.reuse,
+                self.splits)
 
     def settings(self) -> tuple:
         """The settings alone (to tell whether the form changed since Run)."""
-        return (self.config.key(), self.preset, self.n_seeds, self.time_budget)
+        return (self.config.key(), self.preset, self.n_seeds, self.time_budget, self.splits)
 
 
 def preset_sizes(preset: str, n_available: int) -> list[int] | None:
@@ -99,12 +122,12 @@ def preset_sizes(preset: str, n_available: int) -> list[int] | None:
 
 
 def training_rows(ds, config: RunConfig) -> int:
-    """Training rows of the first split the curve uses (its largest size)."""
+    """Training rows of every split (the fewest, if they differ by a row): the curve's largest size."""
     from ..engine.splits import make_splits
 
     splits = make_splits(ds.y, task=ds.task, n_folds=config.resolved_folds, n_repeats=config.resolved_repeats,
                          random_state=config.seed)
-    return int(len(splits[0][0]))
+    return int(min(len(train) for train, _ in splits))
 
 
 def reusable_comparison(asked: RunConfig | None, config: RunConfig) -> bool:
@@ -125,34 +148,58 @@ def reusable_comparison(asked: RunConfig | None, config: RunConfig) -> bool:
     return same and set(config.families) <= set(asked.families)
 
 
-def _fmt(metric: str, v: float) -> str:
-    if v is None or not np.isfinite(v):
-        return "—"
-    return f"{v:.1%}" if tuple(METRICS[metric].bounds) == (0.0, 1.0) else f"{v:.4g}"
-
-
 def what_if_table(lc, n: float) -> pd.DataFrame:
-    """Every family's fitted score at ``n`` training rows: the "what if I had more data?" read-out.
+    """Every family's score at ``n`` training rows: the "what if I had more data?" read-out.
 
-    Columns: ``family``, ``model`` (label), ``score``, ``low``, ``high`` (95% band of the fit),
-    ``now`` (fitted score at the largest observed size), ``change`` (score - now), ``extrapolated``
-    (bool), ``text`` (formatted score and band) and ``reason`` (why there is no value, else "").
+    At an observed size it is the measured mean score with its 95% interval (at the largest size,
+    Compare's numbers when the curve reused Compare's fits); elsewhere the fitted curve's value
+    with the 95% band of the fit.
+
+    Columns: ``family``, ``model`` (label), ``score``, ``low``, ``high``, ``now`` (the same reading at
+    the largest observed size), ``change`` (score - now), ``measured`` (bool), ``extrapolated`` (bool),
+    ``text`` (formatted score and interval) and ``reason`` (why there is no value, else "").
     """
     rows = []
     n_max = float(lc.sizes.max())
+    observed = bool(np.any(lc.sizes == n))
     for fam in lc.families:
         row = {"family": fam, "model": registry.label(fam), "score": np.nan, "low": np.nan,
-               "high": np.nan, "now": np.nan, "change": np.nan, "extrapolated": bool(n > n_max), "text": "—",
-               "reason": ""}
-        if lc.fits.get(fam) is None:
+               "high": np.nan, "now": np.nan, "change": np.nan, "measured": observed,
+               "extrapolated": bool(n > n_max), "text": "—", "reason": ""}
+        if observed:
+            band = lc.band(fam)
+            at, last = band.loc[int(n)], band.iloc[-1]
+            row.update(score=at["mean"], low=at["ci_low"], high=at["ci_high"], now=last["mean"],
+                       change=at["mean"] - last["mean"])
+            if not np.isfinite(at["mean"]):
+                row["reason"] = "every fit at this size failed"
+        elif lc.fits.get(fam) is None:
             row["reason"] = f"no fitted curve ({len(lc.sizes)} size(s); a fit needs 3 with scores)"
         else:
             p, now = lc.predict(fam, float(n)), lc.predict(fam, n_max)
             row.update(score=p.score, low=p.low, high=p.high, now=now.score, change=p.score - now.score,
-                       extrapolated=bool(p.extrapolated),
-                       text=f"{_fmt(lc.metric, p.score)} [{_fmt(lc.metric, p.low)} to {_fmt(lc.metric, p.high)}]")
+                       extrapolated=bool(p.extrapolated))
+        if np.isfinite(row["score"]):
+            band = format_interval(lc.metric, row["low"], row["high"])
+            row["text"] = f"{format_score(lc.metric, row['score'])} ({band})"
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def pair_table(lc) -> pd.DataFrame | None:
+    """The deep net against XGBoost at every size, in words: what the curve's findings read (None without the pair).
+
+    Columns: ``Training rows``, ``Gap`` (the challenger's score minus the incumbent's, signed so
+    that a positive gap means the challenger is better), ``95% CI``, ``p``, ``Corrected p`` and
+    ``Standing`` (ahead, behind or within noise).
+    """
+    f = lc.findings()
+    if not f.available:
+        return None
+    t = f.table()
+    return pd.DataFrame({"Training rows": [f"{n:,}" for n in t["rows"]], "Gap": t["difference"],
+                         "95% CI": t["interval"], "p": t["p_value"], "Corrected p": t["q_value"],
+                         "Standing": t["standing"]})
 
 
 def _n_sizes(ds, sizes, n_available: int) -> int:
@@ -175,34 +222,39 @@ def curve_settings(ds) -> tuple[CurveRequest, bool]:
     """The curve settings form; returns the request it shows and whether Run was pressed.
 
     Budget, families and seed start from the session's comparison for this dataset
-    (so its fits can be reused), else the quick budget with every family.
+    (so its fits can be the largest size), else the quick budget with every family.
     """
     asked = COMPARE.asked(data_key(ds))
     base = asked or RunConfig(budget="quick", families=registry.default_families(ds))
     with st.form("curve-settings", border=True):
         st.markdown("**Curve settings**")
-        c1, c2, c3, c4 = st.columns([3, 4, 2, 2])
+        c1, c2 = st.columns([3, 7])
         budget = c1.segmented_control("Budget", list(BUDGETS), default=base.budget, required=True,
                                       key="curve-budget", persist_state="session",
-                                      help="Per fit, as on the Compare page. Keep it equal to the comparison's "
-                                           "to reuse its fits for the largest size.")
+                                      help="Per fit, as on the Compare page. Keep it equal to the comparison's, "
+                                           "and the largest size is Compare's own result.")
         preset = c2.segmented_control("Sizes", list(SIZE_PRESETS), default="standard", required=True,
                                       format_func=SIZE_PRESETS.get, key="curve-sizes", persist_state="session",
                                       help="Training rows per point, log-spaced, always ending at all the "
-                                           "training rows of a fold.")
-        n_seeds = c3.number_input("Subsamples per size", min_value=1, max_value=10, value=3, step=1,
+                                           "training rows of a split.")
+        c3, c4, c5, c6 = st.columns([4, 2, 2, 2])
+        splits = c3.segmented_control("Splits", list(SPLIT_CHOICES), default="all", required=True,
+                                      format_func=SPLIT_CHOICES.get, key="curve-splits", persist_state="session",
+                                      help="All of Compare's splits: every row is scored at every size, and "
+                                           "the largest size is Compare's own result. The first split only: a "
+                                           "third of the fits or less, but its numbers differ from Compare's.")
+        n_seeds = c4.number_input("Subsamples per size", min_value=1, max_value=10, value=1, step=1,
                                   key="curve-seeds", persist_state="session",
-                                  help="Each size is trained on this many different random subsamples: "
-                                       "their spread is the 95% band.")
-        budget_s = c4.selectbox("Time budget", list(TIME_BUDGETS), index=2, format_func=TIME_BUDGETS.get,
+                                  help="On each split, each size is trained on this many different random "
+                                       "subsamples of its training rows; more give a steadier curve.")
+        budget_s = c5.selectbox("Time budget", list(TIME_BUDGETS), index=2, format_func=TIME_BUDGETS.get,
                                 key="curve-time", persist_state="session",
                                 help="Sizes whose estimated cost would overrun it are skipped (with a note).")
-        c5, c6 = st.columns([5, 2])
-        options = list(dict.fromkeys([*registry.default_families(ds), *base.families]))
-        families = c5.multiselect("Model families", options, default=list(base.families),
-                                  format_func=registry.label, key="curve-families", persist_state="session")
         seed = c6.number_input("Seed", min_value=0, max_value=2**31 - 1, value=int(base.seed), step=1,
                                key="curve-seed", persist_state="session")
+        options = list(dict.fromkeys([*registry.default_families(ds), *base.families]))
+        families = st.multiselect("Model families", options, default=list(base.families),
+                                  format_func=registry.label, key="curve-families", persist_state="session")
         submitted = st.form_submit_button("Run data-size curve", type="primary", icon=":material/play_arrow:")
     try:
         config = RunConfig(budget=budget or base.budget, n_folds=base.n_folds, repeats=base.repeats,
@@ -212,17 +264,32 @@ def curve_settings(ds) -> tuple[CurveRequest, bool]:
         st.stop()
     reuse = asked.key() if reusable_comparison(asked, config) else None
     request = CurveRequest(config=config, preset=preset or "standard", n_seeds=int(n_seeds),
-                           time_budget=budget_s, reuse=reuse)
-    n_avail = training_rows(ds, config)
-    sizes = preset_sizes(request.preset, n_avail)
-    n_sizes = _n_sizes(ds, sizes, n_avail)
-    n_fits = (n_sizes - (1 if reuse else 0)) * request.n_seeds * len(config.families)
-    st.caption(f"Up to {n_avail:,} training rows (one fold of {config.resolved_folds}), always scored on the same "
-               f"{ds.n_rows - n_avail:,} held-out rows · about {n_fits} fits · "
-               + ("the largest size reuses the comparison's fits." if reuse else
-                  "no matching comparison to reuse: run one on **Compare** with the same budget and seed to "
-                  "save the largest size's fits."))
+                           time_budget=budget_s, reuse=reuse, splits=splits or "all")
+    st.caption(settings_caption(ds, request))
     return request, submitted
+
+
+def settings_caption(ds, request: CurveRequest) -> str:
+    """What the settings will train, in one line: rows, splits, fits, and what the largest size will be."""
+    config = request.config
+    n_avail = training_rows(ds, config)
+    n_splits = config.resolved_folds * config.resolved_repeats
+    used = n_splits if request.splits == "all" else 1
+    n_sizes = _n_sizes(ds, preset_sizes(request.preset, n_avail), n_avail)
+    # With several splits every full-size slot is the comparison's; on one split only the first subsample's.
+    reused = ((request.n_seeds * used if used > 1 else 1) * len(config.families)) if request.reuse else 0
+    n_fits = n_sizes * request.n_seeds * used * len(config.families) - reused
+    where = (f"on each of Compare's {n_splits} splits, scored on its held-out rows (all {ds.n_rows:,} rows are "
+             f"scored at every size)" if used > 1 else
+             f"on the first of Compare's {n_splits} splits, scored on its {ds.n_rows - n_avail:,} held-out rows")
+    if request.reuse and used == n_splits:
+        largest = "the largest size is Compare's own result (its fits are reused, so its numbers are Compare's)."
+    elif request.reuse:
+        largest = "the largest size reuses Compare's fits on that split, so its numbers differ from Compare's."
+    else:
+        largest = ("no comparison with these settings to reuse: run one on **Compare** with the same budget and "
+                   "seed, and the largest size will be Compare's own result.")
+    return f"Up to {n_avail:,} training rows, {where} · about {n_fits} fits · {largest}"
 
 
 def curve(ds, request: CurveRequest, *, submitted: bool):
@@ -252,7 +319,7 @@ def _curve_settings(ds, request: CurveRequest) -> dict:
     # What Study.curve is asked with, so that the lookup finds what _train stored.
     comparison = _reused(ds, request)
     return dict(sizes=preset_sizes(request.preset, training_rows(ds, request.config)), n_seeds=request.n_seeds,
-                folds=1, time_budget=request.time_budget, comparison=comparison)
+                folds=request.folds, time_budget=request.time_budget, comparison=comparison)
 
 
 def _train(ds, request: CurveRequest):
@@ -275,19 +342,66 @@ def _train(ds, request: CurveRequest):
 
 
 def show_curve(lc, *, key: str = "lc") -> None:
-    """The conclusion, the "what if" read-out, the two charts, the table, notes and the download."""
+    """How the numbers relate to Compare, the conclusion (measured, then extrapolated), the "what if"
+    read-out, the two charts, the tables, notes and the download."""
     belongs_to(lc, what="Curve for")
+    design = lc.describe_design()
+    if design:
+        with st.container(border=True):
+            st.markdown("**How these numbers relate to Compare**", help=help_for("paired test"))
+            st.markdown("\n".join(f"- {line}" for line in design))
+    parts = lc.conclusion_parts()
     with st.container(border=True):
-        st.markdown("**Conclusion** · " + lc.conclusion())
+        st.markdown("**Measured** · " + " ".join(parts["measured"]),
+                    help="Beyond noise: the paired test at that size finds the gap unlikely to be chance. "
+                         + help_for("corrected test"))
+        if parts["extrapolated"]:
+            st.markdown("**Beyond the data** · " + " ".join(parts["extrapolated"]),
+                        help="Read off the fitted curves beyond the largest size: a forecast, not a measurement. "
+                             "Its band covers the fit's uncertainty, not whether the curve keeps its shape.")
         for note in lc.notes:
             st.caption(f":material/info: {note[:1].upper()}{note[1:]}.")
+    n_mark = _what_if(lc, key=key)
+    st.plotly_chart(plots.learning_curve_figure(lc, mark_n=n_mark if n_mark > lc.sizes.max() else None),
+                    width="stretch", key=f"{key}-scores")
+    st.caption("Points: the mean score at each size, the shaded band its 95% interval (as on Compare). Dotted: the "
+               "fitted curve; dashed, in the grey area: its extrapolation beyond the data, not measured. A red line "
+               "marks a crossover only where the findings support one: solid where measured (the gap changes side "
+               "beyond noise), dashed where extrapolated.", help=help_for("ci"))
+    pairs = pair_table(lc)
+    if pairs is not None:
+        f = lc.findings()
+        title = f"{registry.label(f.challenger)} against {registry.label(f.incumbent)} at each size"
+        with st.expander(title, icon=":material/compare_arrows:"):
+            st.dataframe(pairs, hide_index=True, width="stretch", key=f"{key}-pairs", column_config={
+                "Gap": st.column_config.TextColumn(
+                    "Gap", help=f"{_cap(registry.model_noun(f.challenger))}'s mean score minus "
+                                f"{registry.model_noun(f.incumbent)}'s: positive when it is better."),
+                "95% CI": st.column_config.TextColumn("95% CI", help=help_for("ci")),
+                "p": st.column_config.NumberColumn("p", format="%.3f", help=help_for("p")),
+                "Corrected p": st.column_config.NumberColumn(
+                    "Corrected p", format="%.3f",
+                    help=help_for("q") + " Here the sizes below the largest are corrected together; the largest "
+                                         "size keeps its own p, which is Compare's test when it is Compare's "
+                                         "setting."),
+                "Standing": st.column_config.TextColumn("Standing")})
+    with st.expander("Scores at every size", icon=":material/table_rows:"):
+        st.dataframe(lc.table(), hide_index=True, width="stretch", key=f"{key}-table")
+    st.plotly_chart(plots.fit_time_figure(lc), width="stretch", key=f"{key}-time")
+    name = f"dllab-{lc.dataset.get('name', 'data')}-curve-{lc.config.get('budget', '')}-seed{lc.config.get('seed', 0)}"
+    st.download_button("Curve as JSON", data=curve_json(lc), file_name=f"{name}.json", mime="application/json",
+                       icon=":material/data_object:", on_click="ignore", key=f"{key}-json",
+                       help="The same document as the command-line tool's curve writes as JSON.")
 
+
+def _what_if(lc, *, key: str) -> int:
+    """The "what if I had more data?" slider and read-out; returns the rows it reads the curves at."""
     n_max = int(lc.sizes.max())
     st.subheader("What if I had more data?", anchor=False)
     mult = st.select_slider("Training rows, as a multiple of today's", options=list(WHAT_IF), value=1,
                             key=f"{key}-what-if",
                             format_func=lambda m: f"{m}× ({m * n_max:,} rows)",
-                            help=f"Reads every family's fitted power law at that many training rows; today's "
+                            help=f"Reads every family's fitted curve at that many training rows; today's "
                                  f"largest size is {n_max:,} rows. Beyond it the value is an extrapolation.")
     n = mult * n_max
     table = what_if_table(lc, n)
@@ -296,29 +410,26 @@ def show_curve(lc, *, key: str = "lc") -> None:
         if not np.isfinite(r.score):
             col.metric(r.model, "—", help=r.reason, border=True)
             continue
-        rate = tuple(METRICS[lc.metric].bounds) == (0.0, 1.0)
-        change = f"{r.change * 100:+.1f} points" if rate else f"{r.change:+.3g}"
-        delta = None if mult == 1 else f"{change} vs today"
-        col.metric(r.model + (" · extrapolated" if r.extrapolated else ""), _fmt(lc.metric, r.score), delta=delta,
+        if r.measured:
+            col.metric(r.model, format_score(lc.metric, r.score), border=True,
+                       help=f"{METRICS[lc.metric].label} measured at {n:,} training rows: {r.text}, with its 95% "
+                            f"interval.")
+            continue
+        col.metric(r.model + (" · extrapolated" if r.extrapolated else ""), format_score(lc.metric, r.score),
+                   delta=f"{format_diff(lc.metric, r.change, signed=True)} vs today",
                    delta_color="normal" if lc.higher_is_better else "inverse", border=True,
-                   help=f"{METRICS[lc.metric].label} at {n:,} training rows: 95% band {r.text}.")
+                   help=f"{METRICS[lc.metric].label} at {n:,} training rows, read off the fitted curve: {r.text}, "
+                        f"the 95% band of the fit. The change is along the fitted curve from {n_max:,} rows.")
     if table["extrapolated"].any():
-        st.warning(f"**Extrapolated** to {n:,} rows ({mult}× the largest observed size): this is the fitted power "
-                   "law, not a measurement; the band covers the fit's uncertainty, not whether the curve keeps "
-                   "its shape.", icon=":material/trending_up:")
+        st.warning(f"**Extrapolated** to {n:,} rows ({mult}× the largest observed size): this is the fitted curve, "
+                   "not a measurement; the band covers the fit's uncertainty, not whether the curve keeps its "
+                   "shape.", icon=":material/trending_up:")
     else:
-        st.caption(f"At {n:,} rows (the largest observed size): the fitted value, with the fit's 95% band.")
+        same = " (Compare's numbers)" if lc.design.get("matches_comparison") else ""
+        st.caption(f"At {n:,} rows, the largest size: the measured scores{same}. Move the slider to read the fitted "
+                   "curves beyond the data.")
+    return n
 
-    left, right = st.columns([3, 2])
-    left.plotly_chart(plots.learning_curve_figure(lc, mark_n=n if mult > 1 else None), width="stretch",
-                      key=f"{key}-scores")
-    right.plotly_chart(plots.fit_time_figure(lc), width="stretch", key=f"{key}-time")
-    st.caption("Solid lines: the mean over the subsamples at each size, with its 95% band (spread over subsamples "
-               "and model seeds on one fixed test fold). Dotted: the fitted saturating power law; dashed, in the "
-               "shaded area: its extrapolation beyond the data. Red: where the deep net overtakes XGBoost.")
-    with st.expander("Scores at every size"):
-        st.dataframe(lc.table(), hide_index=True, width="stretch", key=f"{key}-table")
-    name = f"dllab-{lc.dataset.get('name', 'data')}-curve-{lc.config.get('budget', '')}-seed{lc.config.get('seed', 0)}"
-    st.download_button("Curve as JSON", data=curve_json(lc), file_name=f"{name}.json", mime="application/json",
-                       icon=":material/data_object:", on_click="ignore", key=f"{key}-json",
-                       help="The same document as the command-line tool's curve writes as JSON.")
+
+def _cap(s: str) -> str:
+    return s[:1].upper() + s[1:]

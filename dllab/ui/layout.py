@@ -16,7 +16,7 @@ from ..errors import message_for
 from . import state
 from .tables import provenance
 
-__all__ = ["PageInfo", "PAGES", "page", "page_info", "belongs_to"]
+__all__ = ["PageInfo", "PAGES", "page", "page_info", "belongs_to", "home_actions"]
 
 APP_NAME = "DL Decision Lab"
 
@@ -80,6 +80,32 @@ def belongs_to(result, *, what: str = "Results for") -> None:
     came from.
     """
     st.caption(f":material/dataset: {what}: " + provenance(result.dataset, result.config))
+
+
+def home_actions() -> None:
+    """Home's three ways in, side by side: upload your CSV (the primary action), a built-in, the Workshop."""
+    from .. import datasets
+    from ..apps.workshop import scenarios
+
+    upload, builtin, workshop = st.columns(3)
+    with upload.container(border=True, height="stretch"):
+        st.markdown("**:material/upload_file: Your own data**")
+        st.caption("A CSV with a header row, or a ZIP of images in one folder per class. You see what the lab "
+                   "guessed (the target, every column's role) and change it before anything is trained.")
+        if st.button("Upload your CSV", type="primary", icon=":material/upload:", key="home-upload",
+                     width="stretch", help="Opens the Data page, where you drop the file."):
+            st.switch_page(page_info("Data").path)
+    with builtin.container(border=True, height="stretch"):
+        st.markdown("**:material/dataset: A built-in dataset**")
+        st.caption(f"{len(datasets.catalogue())} datasets, real and generated, each with a lesson about when "
+                   "deep learning pays off. One click loads one.")
+        st.markdown("[:material/arrow_downward: Pick one below](#built-in-datasets)")
+    with workshop.container(border=True, height="stretch"):
+        st.markdown("**:material/school: The Workshop**")
+        st.caption(f"{len(scenarios())} guided scenarios: guess which model wins, run it, and see the evidence "
+                   "that decides. No data to bring.")
+        if st.button("Open the Workshop", icon=":material/school:", key="home-workshop", width="stretch"):
+            st.switch_page(page_info("Workshop").path)
 
 
 def _plugins() -> None:

@@ -20,6 +20,12 @@ Seeds
     The seed also seeds the sampling of the data (and a synthetic built-in's
     generator), as the CLI's ``--seed`` does: pressing Run with another seed
     rebuilds the data with it (:func:`dllab.ui.data.follow_seed`).
+
+Time estimates
+    Each budget is labelled with its expected time (:mod:`dllab.engine.estimate`:
+    per-fit times measured on tables of several sizes), refined by the fit
+    times of this session's runs (``session_state["fit-times"]``, per data key);
+    during a run the time left is rescaled by the fits already done.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ..config import BUDGETS, RunConfig
+from ..engine import estimate as cost
 from ..errors import ConfigError, message_for
 from .. import families as registry
 from . import state
@@ -35,7 +42,13 @@ from .data import follow_seed
 from .jobs import COMPARE
 from .tables import fit_counts
 
-__all__ = ["run_settings", "comparison", "needed_comparison", "local_device"]
+__all__ = ["run_settings", "preset_settings", "estimate_for", "all_fit_times", "remember_fit_times", "comparison",
+           "needed_comparison", "local_device"]
+
+#: Session key: data key -> the fit times (dllab.engine.estimate.Observed) measured on that data in this session.
+FIT_TIMES = "fit-times"
+#: The settings form's widget keys, and the defaults they start from.
+_FORM_DEFAULTS = {"budget": "quick", "folds": None, "repeats": None, "seed": 0, "device": "auto"}
 
 _BUDGET_HELP = {
     "quick": "a few seconds per model: for exploring and demos",
@@ -52,36 +65,66 @@ def local_device() -> str:
     return resolve_device("auto")
 
 
+def _start_values(ds) -> None:
+    # The form's widgets read their values from the session (no default= argument), so
+    # preset_settings() can set them from another page without Streamlit's "default and state" warning.
+    for k, v in _FORM_DEFAULTS.items():
+        st.session_state.setdefault(k, v)
+    offered = registry.serving(ds.modality)
+    if "families" not in st.session_state:  # dropped when the data changes (state.DATA_WIDGETS)
+        st.session_state["families"] = [f for f in registry.default_families(ds) if f in offered]
+    elif any(f not in offered for f in st.session_state["families"]):  # e.g. a plugin family no longer loaded
+        st.session_state["families"] = [f for f in st.session_state["families"] if f in offered]
+
+
+def preset_settings(config: RunConfig, ds) -> None:
+    """Make the settings form show ``config`` (for ``ds``) the next time it is drawn.
+
+    Call it from a page that does not draw the form (the Workshop's "open in the lab").
+    """
+    offered = registry.serving(ds.modality)
+    st.session_state.update(budget=config.budget, folds=config.n_folds, repeats=config.repeats,
+                            seed=int(config.seed), device=config.device,
+                            families=[f for f in (config.families or registry.default_families(ds)) if f in offered])
+
+
 def run_settings(ds) -> tuple[RunConfig, bool]:
     """The run settings form. Returns the config it shows and whether Run was pressed.
 
     Values persist for the session (``persist_state="session"``), so leaving
-    the page and coming back keeps them.
+    the page and coming back keeps them. Each budget is labelled with the time
+    a run of the settings shown would take (:func:`estimate_for`).
     """
     device_here = local_device()
+    _start_values(ds)
+    defaults = registry.default_families(ds)
+    times = {b: estimate_for(ds, _config_from_state(ds, budget=b)) for b in BUDGETS}
     with st.form("settings", border=True):
         st.markdown("**Run settings**")
-        c1, c2, c3, c4 = st.columns([3, 2, 2, 2])
-        budget = c1.segmented_control(
-            "Budget", list(BUDGETS), default="standard", required=True, key="budget", persist_state="session",
-            help="  \n".join(f"**{b}**: {h}" for b, h in _BUDGET_HELP.items()))
-        folds = c2.number_input("Folds (k)", min_value=2, max_value=10, value=None, step=1, key="folds",
+        budget = st.segmented_control(
+            "Budget", list(BUDGETS), required=True, key="budget", persist_state="session",
+            format_func=lambda b: f"{b} · {times[b].text}",
+            help="  \n".join(f"**{b}**: {h}" for b, h in _BUDGET_HELP.items())
+                 + "  \nThe times are estimates for the folds, repeats and families shown below, from fit times "
+                   "measured on tables of several sizes"
+                 + (", corrected by the runs of this session." if any(t.refined for t in times.values()) else "."))
+        c2, c3, c4 = st.columns(3)
+        folds = c2.number_input("Folds (k)", min_value=2, max_value=10, step=1, key="folds",
                                 placeholder="auto: 3 quick, 5 otherwise", persist_state="session",
                                 help="Every family is trained and tested on the same k-fold splits.")
-        repeats = c3.number_input("Repeats", min_value=1, max_value=10, value=None, step=1, key="repeats",
+        repeats = c3.number_input("Repeats", min_value=1, max_value=10, step=1, key="repeats",
                                   placeholder="auto: 2 thorough, 1 otherwise", persist_state="session",
                                   help="Repeat the k-fold split with fresh shuffles for tighter intervals.")
-        seed = c4.number_input("Seed", min_value=0, max_value=2**31 - 1, value=0, step=1, key="seed",
+        seed = c4.number_input("Seed", min_value=0, max_value=2**31 - 1, step=1, key="seed",
                                persist_state="session", help="Same seed, same data, same settings: same numbers.")
         c5, c6 = st.columns([5, 3])
-        defaults = registry.default_families(ds)
         offered = list(registry.serving(ds.modality))
-        families = c5.multiselect("Model families", offered, default=[f for f in defaults if f in offered],
-                                  key="families", format_func=registry.label, persist_state="session",
+        families = c5.multiselect("Model families", offered, key="families", format_func=registry.label,
+                                  persist_state="session",
                                   help=f"The families that serve {ds.modality} data; the choice starts again from "
                                        "the defaults when the data, its target or its column roles change.")
         device = c6.segmented_control(
-            "Device for the deep net and XGBoost", ["auto", "cpu", "cuda"], default="auto", required=True,
+            "Device for the deep net and XGBoost", ["auto", "cpu", "cuda"], required=True,
             key="device", persist_state="session",
             help=f"This server has {'a CUDA GPU' if device_here == 'cuda' else 'no GPU'}: "
                  f"auto means {device_here}.")
@@ -90,13 +133,49 @@ def run_settings(ds) -> tuple[RunConfig, bool]:
                    f"**{device_here if device == 'auto' else device}**. Data: {ds.n_rows:,} rows × "
                    f"{len(ds.feature_columns)} features.")
     try:
-        config = RunConfig(budget=budget or "standard", n_folds=None if folds is None else int(folds),
+        config = RunConfig(budget=budget or "quick", n_folds=None if folds is None else int(folds),
                            repeats=None if repeats is None else int(repeats), seed=int(seed),
                            device=device or "auto", families=tuple(families) or defaults)
     except ConfigError as exc:
         st.error(message_for(exc, "app"))
         st.stop()
     return config, submitted
+
+
+def _config_from_state(ds, *, budget: str) -> RunConfig:
+    """The config the form's current values give at ``budget`` (the defaults where a value is unusable)."""
+    ss = st.session_state
+    offered = registry.serving(ds.modality)
+    fams = tuple(f for f in ss.get("families") or () if f in offered) or registry.default_families(ds)
+    try:
+        return RunConfig(budget=budget, n_folds=ss.get("folds"), repeats=ss.get("repeats"), families=fams)
+    except ConfigError:
+        return RunConfig(budget=budget, families=registry.default_families(ds))
+
+
+def estimate_for(ds, config: RunConfig, *, key: str | None = None) -> cost.Estimate:
+    """How long ``config`` would take on ``ds`` here, refined by the fit times measured in this session.
+
+    ``key``: the data key of ``ds`` (:func:`dllab.ui.cache.data_key`), default computed.
+    """
+    key = data_key(ds) if key is None else key
+    seen = st.session_state.get(FIT_TIMES, {})
+    other = [o for k, obs in seen.items() if k != key for o in obs]
+    return cost.estimate(config.for_data(ds), n_rows=ds.n_rows, n_columns=len(ds.feature_columns), task=ds.task,
+                         same_data=seen.get(key, ()), other_data=other)
+
+
+def all_fit_times() -> list:
+    """Every fit time measured in this session, on any data (:class:`dllab.engine.estimate.Observed`)."""
+    return [o for obs in st.session_state.get(FIT_TIMES, {}).values() for o in obs]
+
+
+def remember_fit_times(key: str, observations) -> None:
+    """Keep the fit times measured on the data with key ``key`` (the latest per family and budget)."""
+    seen = st.session_state.setdefault(FIT_TIMES, {})
+    mine = {(o.family, o.budget): o for o in seen.get(key, [])}
+    mine.update({(o.family, o.budget): o for o in observations})
+    seen[key] = list(mine.values())
 
 
 def comparison(ds, config: RunConfig, *, submitted: bool):
@@ -108,10 +187,13 @@ def comparison(ds, config: RunConfig, *, submitted: bool):
         COMPARE.ask(data_key(state.dataset()), config)
         st.rerun()
     key = data_key(ds)
-    return COMPARE.run(key, config, submitted=submitted, key_of=lambda c: (key, c.key()),
-                       same=lambda c: c.key() == config.key(), check=_device_problem,
-                       lookup=lambda c: study(ds, c).cached("comparison"),
-                       train=lambda c: _train(ds, c))
+    cmp = COMPARE.run(key, config, submitted=submitted, key_of=lambda c: (key, c.key()),
+                      same=lambda c: c.key() == config.key(), check=_device_problem,
+                      lookup=lambda c: study(ds, c).cached("comparison"),
+                      train=lambda c: _train(ds, c))
+    if cmp is not None:  # measured on this server: later estimates for this data start from it
+        remember_fit_times(key, cost.observed(cmp))
+    return cmp
 
 
 def needed_comparison(ds, *, what: str, key: str, reads: str = "a comparison"):
@@ -150,16 +232,21 @@ def _device_problem(config: RunConfig) -> str | None:
 
 def _train(ds, config: RunConfig):
     """Train and score every family, with a live status box and progress bar."""
-    n_fits = len(config.families) * config.resolved_folds * config.resolved_repeats
-    with st.status(f"Training {n_fits} models on {ds.n_rows:,} rows…", expanded=True) as box:
+    expected = estimate_for(ds, config)
+    done = []
+    with st.status(f"Training {expected.fits} models on {ds.n_rows:,} rows "
+                   f"({cost.format_duration(expected.seconds)})…", expanded=True) as box:
         bar = st.progress(0.0, text=f"training {registry.label(config.families[0])}, fold 1…")
 
         def progress(p):
             # Each st call here is also where Streamlit stops the script when asked to.
             COMPARE.note(p)
+            done.append(p.task.family)
+            left = cost.seconds_left(expected, done, p.elapsed)
             nxt = f"training {p.next_label}…" if p.next_label else "scoring…"
             bar.progress(p.fraction, text=p.text)
-            box.update(label=f"{p.done}/{p.total} fits done in {p.elapsed:.0f} s · {nxt}")
+            box.update(label=f"{p.done}/{p.total} fits done in {p.elapsed:.0f} s"
+                             + (f" · {cost.format_duration(left)} left" if p.done < p.total else "") + f" · {nxt}")
 
         cmp = study(ds, config).run(progress=progress)
         ok, asked, failed = fit_counts(cmp)

@@ -12,14 +12,19 @@ Examples
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
 from .. import families as registry
+from ..analyses.comparison import format_p
 from ..errors import preview
-from ..metrics import METRICS
+from ..metrics import METRICS, format_diff, format_interval, format_score
+from ..present.glossary import GLOSSARY, help_for
 
-__all__ = ["role_table", "data_warnings", "results_table", "best_cells", "run_summary",
+__all__ = ["role_table", "data_warnings", "Column", "number_format", "MODEL_WIDTH", "leaderboard",
+           "leaderboard_best", "baseline_gaps", "paired_tests_table", "run_summary",
            "provenance", "fit_counts", "column_table", "COLUMN_TABLE", "IMBALANCE_SHARE", "SMALL_DATA_ROWS"]
 
 #: A class with less than this share of rows triggers the imbalance warning.
@@ -104,43 +109,196 @@ def data_warnings(ds) -> list[str]:
     return out
 
 
-_ROW_NAMES = {"fit s": "Training time per split (s)", "predict s": "Prediction time per split (s)",
-              "device": "Device", "status": "Status"}
+@dataclass(frozen=True)
+class Column:
+    """How a page shows one column of a table: its header, kind, number format and header help.
 
-
-def results_table(cmp) -> pd.DataFrame:
-    """``cmp.table()`` turned sideways: one column per family, one row per metric, then timings.
-
-    Three narrow columns read better than ten wide ones, and each row compares
-    the families on one measure.
+    ``kind`` is ``"text"`` or ``"number"``; ``format`` and ``step`` are those of
+    ``st.column_config.NumberColumn`` (``step`` sets the decimals a percentage
+    shows). Kept free of streamlit so the tables are unit-tested.
     """
-    table = cmp.table().set_index("model").T
-    table.index = [_ROW_NAMES.get(i, i) for i in table.index]
-    table.columns.name = None
-    return table
+
+    label: str
+    kind: str = "text"
+    format: str | None = None
+    step: float | None = None
+    help: str = ""
+    pinned: bool = False
+    width: int | str | None = None
 
 
-def best_cells(cmp, table: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Boolean mask over ``cmp.table()``: True at the best family of each metric and the fastest fit.
+def number_format(metric: str) -> dict:
+    """The grid's number format of ``metric``, the same as :func:`dllab.metrics.format_score`'s.
 
-    Ties are all marked; a family without a score is never best. Transpose it
-    (``.T``) for :func:`results_table`.
+    Returns ``{"format": ..., "step": ...}`` for ``NumberColumn``: percentages
+    with one decimal ("80.8%"), decimals with three ("0.874"), other scores with
+    three significant digits.
+
+    Examples
+    --------
+    >>> number_format("accuracy"), number_format("roc_auc"), number_format("rmse")
+    ({'format': 'percent', 'step': 0.001}, {'format': '%.3f', 'step': None}, {'format': '%.3g', 'step': None})
     """
-    table = cmp.table() if table is None else table
-    mask = pd.DataFrame(False, index=table.index, columns=table.columns)
-    rows = {registry.label(f): i for i, f in zip(table.index, cmp.families)}
+    style = METRICS[metric].style
+    if style == "percent":
+        return {"format": "percent", "step": 0.001}  # the grid shows 2 fewer decimals than the step has
+    return {"format": "%.3f" if style == "decimal" else "%.3g", "step": None}
+
+
+def _metric_help(metric: str, n_splits: int) -> str:
+    m = METRICS[metric]
+    how = f"Mean over the {n_splits} test folds; {'higher' if m.higher_is_better else 'lower'} is better."
+    return f"{help_for(metric)} {how}" if metric in GLOSSARY else f"{m.label}: {how[0].lower()}{how[1:]}"
+
+
+def _status(row, n_splits: int) -> str:
+    if row["status"] == "ok":
+        return "ok"
+    if row["status"] == "failed":
+        return f"failed on every split: {row['reason']}"
+    return f"failed on {int(row['n_failed'])} of {n_splits} splits: {row['reason']}"
+
+
+def _baseline(cmp) -> pd.DataFrame | None:
+    base = getattr(cmp, "baseline", None)
+    return base if isinstance(base, pd.DataFrame) and len(base) else None
+
+
+#: Width in pixels of the leaderboard's pinned Model column (the browser test clicks just right of it).
+MODEL_WIDTH = 210
+
+
+def leaderboard(cmp, *, every_interval: bool = False) -> tuple[pd.DataFrame, dict[str, Column]]:
+    """The sortable leaderboard: one row per family, then the baseline row.
+
+    Parameters
+    ----------
+    cmp : Comparison
+    every_interval : bool, default=False
+        Show the 95% interval beside every metric; by default only beside the
+        primary one (the others are in the charts' hover and the downloads).
+
+    Returns
+    -------
+    frame : DataFrame
+        Indexed by family name (and ``"baseline"``): ``model`` (label), each
+        metric's mean as a number (``<metric>``), its interval as text
+        (``<metric>_ci``), ``fit_seconds``, ``predict_seconds``, ``device`` and
+        ``status``. Numbers stay numbers, so a click on a header sorts them.
+    columns : dict of str to Column
+        Header, format and help of every column of ``frame``, in order.
+    """
+    n = len(cmp.splits)
+    rows = cmp.overall.copy()
+    rows["model"] = [registry.label(f) for f in rows.index]
+    base = _baseline(cmp)
+    if base is not None:
+        base = base.copy()
+        base["model"] = base["label"] if "label" in base.columns else "Baseline"
+        base[["fit_seconds", "predict_seconds"]] = np.nan  # not a trained model: nothing was timed
+        rows = pd.concat([rows, base.reindex(columns=rows.columns)])
+    out = pd.DataFrame(index=rows.index)
+    columns = {"model": Column("Model", pinned=True, width=MODEL_WIDTH,
+                               help="The model family. The last row, the baseline, ignores the columns: "
+                                    + help_for("baseline"))}
+    out["model"] = rows["model"].astype(str)
     for m in cmp.metric_names:
-        col = METRICS[m].label
-        values = cmp.overall[m].astype(float)
-        if col not in table.columns or values.dropna().empty:
+        values = rows[m].astype(float)
+        # The grid cuts a percentage to its step's decimals (96.07% -> 96.0%); rounded first, it shows
+        # what format_score and the cards show (96.1%).
+        out[m] = values.round(3) if METRICS[m].style == "percent" else values
+        columns[m] = Column(METRICS[m].label, "number", help=_metric_help(m, n), **number_format(m))
+        if every_interval or m == cmp.metric:
+            out[f"{m}_ci"] = [format_interval(m, lo, hi) for lo, hi in zip(rows[f"{m}_low"], rows[f"{m}_high"])]
+            columns[f"{m}_ci"] = Column("95% CI", help=f"{METRICS[m].label}: {help_for('ci')}")
+    out["fit_seconds"] = rows["fit_seconds"].astype(float)
+    out["predict_seconds"] = rows["predict_seconds"].astype(float)
+    columns["fit_seconds"] = Column("Fit time (s)", "number", "%.2f",
+                                    help="Mean seconds to train on one split, on the device named beside it.")
+    columns["predict_seconds"] = Column("Predict time (s)", "number", "%.3f",
+                                        help="Mean seconds to predict one split's test rows.")
+    out["device"] = rows["device"].astype(str)
+    columns["device"] = Column("Device", help="Where the family trained (the linear model always uses the CPU).")
+    out["status"] = [_status(r, n) for _, r in rows.iterrows()]
+    columns["status"] = Column("Status", help="ok, or on how many splits the fit failed and why.")
+    return out, columns
+
+
+def leaderboard_best(cmp, frame: pd.DataFrame) -> pd.DataFrame:
+    """Boolean mask over a :func:`leaderboard` frame: the best family on each metric, and the fastest to train.
+
+    Ties are all marked; the baseline row and a family without a score are never marked.
+    """
+    mask = pd.DataFrame(False, index=frame.index, columns=frame.columns)
+    fams = [f for f in frame.index if f in cmp.families]
+    for col in [*cmp.metric_names, "fit_seconds"]:
+        values = frame.loc[fams, col].astype(float).dropna()
+        if values.empty:
             continue
-        best = values.max() if METRICS[m].higher_is_better else values.min()
-        for fam in values.index[np.isclose(values.to_numpy(), best, rtol=0, atol=1e-12)]:
-            mask.loc[rows[registry.label(fam)], col] = True
-    fit = cmp.overall["fit_seconds"].astype(float)
-    if "fit s" in table.columns and not fit.dropna().empty:
-        mask.loc[rows[registry.label(fit.idxmin())], "fit s"] = True
+        best = values.min() if col == "fit_seconds" or not METRICS[col].higher_is_better else values.max()
+        mask.loc[values.index[np.isclose(values.to_numpy(), best, rtol=0, atol=1e-12)], col] = True
     return mask
+
+
+def baseline_gaps(cmp, metric: str | None = None) -> str:
+    """How far each family is above (or below) the baseline on ``metric``, in one paragraph.
+
+    A family whose 95% interval reaches the baseline's score is said to be not
+    clearly above it; an empty string when the comparison has no baseline.
+    """
+    metric = metric or cmp.metric
+    base = _baseline(cmp)
+    if base is None or not np.isfinite(float(base[metric].iloc[0])):
+        return ""
+    m = METRICS[metric]
+    floor = float(base[metric].iloc[0])
+    what = str(base["label"].iloc[0]) if "label" in base.columns else "Baseline"
+    label = m.label if m.label.isupper() else m.label.lower()
+    parts = []
+    for fam in cmp.families:
+        r = cmp.overall.loc[fam]
+        v = float(r[metric])
+        if not np.isfinite(v):
+            parts.append(f"{registry.model_noun(fam)} has no score")
+            continue
+        gain = (v - floor) if m.higher_is_better else (floor - v)
+        if m.higher_is_better:
+            side = "above" if gain > 0 else "below"
+        else:
+            side = "lower (better)" if gain > 0 else "higher (worse)"
+        text = f"{registry.model_noun(fam)} is {format_diff(metric, v - floor)} {side}"
+        edge = float(r[f"{metric}_low"] if m.higher_is_better else r[f"{metric}_high"])
+        if gain > 0 and np.isfinite(edge) and (edge <= floor if m.higher_is_better else edge >= floor):
+            text += " (not clearly: its 95% interval reaches the baseline)"
+        parts.append(text)
+    head = f"{what} scores {format_score(metric, floor)} {label}"
+    return f"{head}. Compared with it, " + "; ".join(parts) + "."
+
+
+#: The paired tests' methods in words (:attr:`dllab.stats.PairedTest.method`).
+def paired_tests_table(cmp) -> tuple[pd.DataFrame, dict[str, Column]]:
+    """Every paired test of the comparison (the evidence the verdict cites), one row per pair.
+
+    The frame is the report's (:func:`dllab.present.report.paired_tests_table`): the same words and
+    numbers as the verdict's reasons, the gain oriented so that positive means the more complex
+    family is better.
+
+    Returns
+    -------
+    frame : DataFrame
+    columns : dict of str to Column
+        Header help for each column of ``frame``.
+    """
+    from ..present.report import paired_tests_table as table
+
+    frame = table(cmp)
+    label = METRICS[cmp.metric].label if METRICS[cmp.metric].label.isupper() else METRICS[cmp.metric].label.lower()
+    helps = {"Gain of the more complex": f"How much better the more complex family's mean {label} is than the "
+                                         "simpler one's, on the same splits. Negative: the simpler one is better.",
+             "95% CI": help_for("ci"), "p": help_for("p") + " " + help_for("paired test"),
+             "Significant": "yes when p is below 0.05: chance alone is an unlikely explanation of the difference.",
+             "The more complex trains": "Its mean fit time against the simpler family's, on this machine."}
+    return frame, {c: Column(c, help=helps.get(c, "")) for c in frame.columns}
 
 
 def run_summary(cmp) -> str:

@@ -128,10 +128,10 @@ def _needs_widgets(cmp, *, key: str) -> Needs:
     rate = tuple(METRICS[metric].bounds) == (0.0, 1.0)
     with st.container(border=True):
         st.markdown("**Your needs**: change them and the verdict updates at once (nothing is retrained).")
-        c1, c2, c3 = st.columns(3)
-        explain_each = c1.checkbox("Each decision must be explained to a customer or regulator", key=f"{key}-explain",
+        explain_each = st.checkbox("Each decision must be explained to a customer or regulator", key=f"{key}-explain",
                                    help="Then the linear model (an exact, additive explanation) is preferred unless "
                                         "a more complex model is ahead by a large gap.")
+        c2, c3 = st.columns(2)
         diff = c2.number_input(
             "Smallest difference that matters" + (" (points)" if rate else f" ({METRICS[metric].label})"),
             min_value=0.0, value=None, step=0.5 if rate else None, key=f"{key}-difference",

@@ -91,13 +91,14 @@ def test_builtin_quick_comparison_end_to_end_and_cached(count_fits):
     _run(at)
     assert not at.exception and not at.error
     assert len(count_fits) == 6
-    table = at.dataframe[0].value
-    assert table.columns.tolist() == ["Linear model", "Gradient boosting (XGBoost)", "Deep network"]
-    assert table.index.tolist()[:2] == ["Accuracy", "Balanced accuracy"]
-    assert (table.loc["Status"] == "ok").all()
+    table = at.dataframe[0].value  # the leaderboard: one row per family, then the baseline
+    assert table["model"].tolist() == ["Linear model", "Gradient boosting (XGBoost)", "Deep network",
+                                       "Baseline (majority class)"]
+    assert table.columns.tolist()[:3] == ["model", "accuracy", "accuracy_ci"]
+    assert (table["status"] == "ok").all()
     assert at.status[0].state == "complete" and at.get("progress")[0].value == 100
     scores = _figure(at, 0)
-    assert [t["name"] for t in scores["data"]] == table.columns.tolist()
+    assert [t["name"] for t in scores["data"]] == table["model"].tolist()[:3]
     assert scores["layout"]["yaxis"]["title"]["text"] == "Accuracy (higher is better)"
     assert "log scale" in _figure(at, 1)["layout"]["xaxis"]["title"]["text"]
     assert any("the deep net" in m.value.lower() and "significant" in m.value for m in at.markdown)
@@ -108,7 +109,7 @@ def test_builtin_quick_comparison_end_to_end_and_cached(count_fits):
     at.switch_page(PAGES["Data"]).run()
     at.switch_page(PAGES["Compare"]).run()  # and so does leaving the page and coming back
     assert len(count_fits) == 6
-    assert at.dataframe[0].value.columns.tolist() == table.columns.tolist()
+    assert at.dataframe[0].value["model"].tolist() == table["model"].tolist()
     assert any("From the cache" in c.value for c in at.caption)
     assert not [i for i in at.info if "settings above changed" in i.value]  # settings were kept
     assert at.number_input(key="folds").value == 2
@@ -120,9 +121,9 @@ def test_failed_family_shows_reason_and_others_still_appear(fake_models):
     assert not at.exception
     warning = at.warning[0].value
     assert "Deep network" in warning and "out of memory (simulated)" in warning
-    status = at.dataframe[0].value.loc["Status"]
-    assert len(status) == 3 and status.tolist()[:2] == ["ok", "ok"]
-    assert status.iloc[2].startswith("failed: RuntimeError: out of memory")
+    status = at.dataframe[0].value["status"]
+    assert len(status) == 4 and status.tolist()[:2] == ["ok", "ok"] and status.iloc[3] == "ok"  # and the baseline
+    assert status.iloc[2].startswith("failed on every split: RuntimeError: out of memory")
     assert [t["name"] for t in _figure(at, 0)["data"]] == ["Linear model", "Gradient boosting (XGBoost)"]
     # Only the fits that succeeded count as trained; the family that failed on every split is named.
     label = at.status[0].label
@@ -157,7 +158,7 @@ def test_second_session_with_the_same_builtin_gets_the_cached_result(fake_models
     _run(first)
     second = _with_dataset(open_page("Compare"), load("wine")).run()
     _run(second)
-    assert len(fake_models) == 6 and second.dataframe[0].value.shape[1] == 3  # a built-in is public: shared
+    assert len(fake_models) == 6 and len(second.dataframe[0].value) == 4  # a built-in is public: shared
     assert any("From the cache" in c.value for c in second.caption)
 
 

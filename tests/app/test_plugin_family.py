@@ -34,7 +34,8 @@ def test_compare_offers_runs_and_shows_the_plugin_family(plugin_env):
     at.number_input(key="folds").set_value(2)
     at.button(key=RUN).click().run()
     assert not at.exception and not at.error
-    assert at.dataframe[0].value.columns.tolist() == ["Linear model", "Histogram boosting (scikit-learn)"]
+    assert at.dataframe[0].value["model"].tolist() == ["Linear model", "Histogram boosting (scikit-learn)",
+                                                       "Baseline (majority class)"]
 
 
 def test_a_plugin_that_cannot_be_imported_is_one_clear_message(monkeypatch):

@@ -17,6 +17,10 @@ from pathlib import Path
 
 import pytest
 
+# pytest runs with --import-mode=importlib, which puts no test folder on sys.path: the tests import
+# their shared steps (steps.py) from here.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "artifacts"

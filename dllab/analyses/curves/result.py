@@ -1,8 +1,9 @@
 """The result object of a data-size curve: :class:`LearningCurve` and the :class:`Prediction` it returns.
 
 :class:`LearningCurve` does all its statistics when built (fits, bands, slopes,
-crossovers) and is read-only afterwards; it also writes the curve's sentences,
-display table and JSON block.
+the findings of the deep net against boosting and the crossover read off them)
+and is read-only afterwards; it also writes the curve's sentences (from the
+findings, see :mod:`~dllab.analyses.curves.wording`), display table and JSON block.
 """
 
 from __future__ import annotations
@@ -12,15 +13,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._common import _cap, _num
+from ._common import _num
 from .analysis import _Analysis, _nanmean_rows, _t_band
-from .crossover import _crossover
-from ..comparison import format_ci
+from .crossover import crossover_from, outlook
+from .findings import CurveFindings, compare_at, compute_findings
+from .wording import describe_design, leader_sentence, slope_sentence
 from ...errors import ConfigError
-from ...metrics import METRICS
+from ...metrics import METRICS, format_interval, format_score
 from ... import families as registry
-
-_RATE_METRICS = ("accuracy", "balanced_accuracy", "roc_auc", "f1_macro", "r2")
 
 _UNKNOWN_FAMILY = "family={value!r} is not in this curve; choose one of {choices}."
 _NO_FIT = "{family!r} has no fitted curve: {reason}."
@@ -54,7 +54,7 @@ class Prediction:
 
 
 class LearningCurve:
-    """Scores of every family at increasing training sizes, fitted curves and the crossover.
+    """Scores of every family at increasing training sizes, fitted curves, findings and the crossover.
 
     Use :func:`learning_curve` to train and build one, or the constructor with
     scores computed elsewhere (e.g. reloaded, or made up in a test). All
@@ -71,13 +71,17 @@ class LearningCurve:
         Same shape as ``scores``.
     metric_scores : dict of str to dict of str to array, optional
         Every metric per family, same shapes.
+    row_scores : RowScores, optional
+        Every test row's score of every fit (kept by :func:`learning_curve`): the paired test
+        at each size then runs over the test rows, as Compare's does. Without it, over the replicates.
     n_boot : int, default=200
         Resamples for the fit uncertainty.
     random_state : int or None, default=0
     notes : sequence of str, default=()
         What was skipped, dropped, reused or failed.
     dataset, config, design : dict, optional
-        Copied into :meth:`to_dict`.
+        Copied into :meth:`to_dict`; ``design`` (from :func:`learning_curve`) also says which splits
+        and subsamples were used, for :meth:`describe_design`.
 
     Attributes
     ----------
@@ -87,13 +91,17 @@ class LearningCurve:
     higher_is_better : bool
     summary : DataFrame
         One row per (family, size): ``mean``, ``ci_low``, ``ci_high``,
-        ``fit_seconds``, ``n_ok``.
+        ``fit_seconds``, ``n_ok``. The interval is Compare's (over the test rows, with
+        the spread between splits) when row scores are kept, else a t interval over the replicates.
     fits : dict of str to PowerLaw or None
     slopes : dict of str to (float, float, float)
         Change of the score per doubling of rows at the largest size, with its
         95% interval, in the metric's units (negative is better for errors).
+    pair : (str, str)
+        The challenger and the incumbent the findings compare: the first deep family and the first
+        tree family of the curve (the deep net and XGBoost).
     crossover : Crossover
-        Where the deep net overtakes gradient boosting.
+        Where the challenger overtakes the incumbent, as the findings support it.
     transfer_crossover : Crossover or None
         With ``transfer`` and ``linear`` run (text): where the linear model (TF-IDF) overtakes the
         pretrained encoder + head, which leads on few rows.
@@ -112,16 +120,17 @@ class LearningCurve:
     [('linear', 0.815), ('gbm', 0.875)]
     >>> lc.crossover.kind
     'unavailable'
-    >>> lc.conclusion().split(". ")[0]
-    'XGBoost has the best accuracy at every size up to 3,000 rows'
+    >>> lc.conclusion().split(";")[0]
+    'At the largest size (3,000 rows) XGBoost scores highest, 87.5%'
     >>> score, low, high = lc.predict("gbm", 30_000)
     >>> low <= score <= high, lc.predict("gbm", 30_000).extrapolated
     (True, True)
     """
 
     def __init__(self, sizes, scores: dict, *, metric: str, fit_seconds: dict | None = None,
-                 metric_scores: dict | None = None, n_boot: int = 200, random_state: int | None = 0,
-                 notes=(), dataset: dict | None = None, config: dict | None = None, design: dict | None = None):
+                 metric_scores: dict | None = None, row_scores=None, n_boot: int = 200,
+                 random_state: int | None = 0, notes=(), dataset: dict | None = None, config: dict | None = None,
+                 design: dict | None = None):
         if metric not in METRICS:
             raise ConfigError(f"metric={metric!r} is not valid; choose one of {', '.join(METRICS)}.")
         self.sizes = np.asarray(sizes, dtype=np.int64)
@@ -135,6 +144,7 @@ class LearningCurve:
                             if fit_seconds and f in fit_seconds else np.full_like(self.scores[f], np.nan)
                             for f in self.families}
         self.metric_scores = metric_scores or {}
+        self.row_scores = row_scores
         self.notes = tuple(notes)
         self.dataset, self.config, self.design = dataset or {}, config or {}, design or {}
         self.n_boot, self.random_state = int(n_boot), random_state
@@ -142,10 +152,12 @@ class LearningCurve:
                              metric_bounds=m.bounds, n_boot=self.n_boot, random_state=random_state)
         self.fits = dict(self._an.fits)
         self.slopes = {f: self._an.slope(f) for f in self.families}
-        self.crossover = _crossover(self._an)
+        self._findings: dict = {}
+        self.pair = _main_pair(self.families)
+        self.crossover = crossover_from(self.findings())
         # Transfer learning's lesson runs the other way: the pretrained encoder leads on few rows, and
         # the question is where TF-IDF + linear catches up.
-        self.transfer_crossover = (_crossover(self._an, challenger="linear", incumbent="transfer")
+        self.transfer_crossover = (crossover_from(self.findings("linear", "transfer"))
                                    if {"linear", "transfer"} <= set(self.families) else None)
         self.summary = self._summary_table()
 
@@ -153,8 +165,12 @@ class LearningCurve:
     def _summary_table(self) -> pd.DataFrame:
         rows = []
         bounds = METRICS[self.metric].bounds
+        rows_kept = self.row_scores is not None and self.row_scores.metric == self.metric
         for f in self.families:
             mean, lo, hi, _ = _t_band(self.scores[f], bounds)
+            if rows_kept:  # Compare's interval, over the test rows (and the spread between splits)
+                for i in range(len(self.sizes)):
+                    lo[i], hi[i] = np.clip(self.row_scores.interval(f, i, mean=mean[i]), *bounds)
             secs = _nanmean_rows(self.fit_seconds[f])
             n_ok = np.isfinite(self.scores[f]).sum(axis=1)
             for i, n in enumerate(self.sizes):
@@ -168,13 +184,48 @@ class LearningCurve:
         if family not in self.families:
             raise ConfigError(_UNKNOWN_FAMILY.format(value=family, choices=", ".join(self.families)))
 
+    @property
+    def _test_fraction(self) -> float:
+        # The corrected replicate test's term: only when the replicates come from several splits.
+        return float(self.design.get("replicate_test_fraction") or 0.0)
+
+    def findings(self, challenger: str | None = None, incumbent: str | None = None) -> CurveFindings:
+        """What the curve says about ``challenger`` against ``incumbent`` (default :attr:`pair`).
+
+        Per size, whether the challenger is ahead, behind or tied beyond noise (a paired test at
+        that size), the pattern over sizes, a crossover only where it is supported, and what the
+        fitted curves say beyond the data (with whether that agrees with the measured points).
+        Computed once per pair from the stored scores (no refit).
+
+        Returns
+        -------
+        CurveFindings
+        """
+        key = (challenger or self.pair[0], incumbent or self.pair[1])
+        if key not in self._findings:
+            self._findings[key] = compute_findings(self._an, challenger=key[0], incumbent=key[1], metric=self.metric,
+                                                   rows=self.row_scores, test_fraction=self._test_fraction)
+        return self._findings[key]
+
+    def compare_at(self, a: str, b: str, n: int):
+        """``a`` against ``b`` at the observed size ``n``: a :class:`~dllab.analyses.curves.findings.SizeFinding`."""
+        self._check_family(a), self._check_family(b)
+        where = np.flatnonzero(self.sizes == int(n))
+        if len(where) == 0:
+            raise ConfigError(f"n={n!r} is not a size of this curve; sizes are {', '.join(map(str, self.sizes))}.")
+        return compare_at(self._an, int(where[0]), a, b, metric=self.metric, rows=self.row_scores,
+                          test_fraction=self._test_fraction)
+
     def band(self, family: str) -> pd.DataFrame:
         """Per-size ``mean``, ``ci_low``, ``ci_high``, ``fit_seconds`` of one family (indexed by size)."""
         self._check_family(family)
         return self.summary[self.summary.family == family].set_index("size").drop(columns=["family", "label"])
 
     def leaders(self) -> list:
-        """The family with the best mean score at each size (None where every fit failed)."""
+        """The family with the best mean score at each size (None where every fit failed).
+
+        A mean ranking only: :meth:`findings` and :meth:`compare_at` say which gaps are beyond noise.
+        """
         out = []
         for i in range(len(self.sizes)):
             means = {f: self._an.mean[f][i] for f in self.families if np.isfinite(self._an.mean[f][i])}
@@ -225,53 +276,32 @@ class LearningCurve:
 
     # ------------------------------------------------------------------ words
     def conclusion(self) -> str:
-        """The curve in two or three plain sentences, with numbers."""
-        parts = [self._leader_sentence()]
-        slope = self._slope_sentence()
-        if slope:
-            parts.append(slope)
+        """The curve in a few plain sentences, each read from the findings: measured first, then extrapolated."""
+        parts = self.conclusion_parts()
+        return " ".join(parts["measured"] + parts["extrapolated"])
+
+    def conclusion_parts(self) -> dict:
+        """The sentences of :meth:`conclusion`: ``{"measured": [...], "extrapolated": [...]}``.
+
+        ``measured``: who scores highest at the largest size and which gaps are beyond noise, then
+        the deep net against XGBoost over the sizes (and, on text, TF-IDF against the pretrained
+        encoder). ``extrapolated``: what the fitted curves say beyond the data, each sentence
+        labelled as such, with any disagreement with the measured points said.
+        """
+        measured, extrapolated = [leader_sentence(self)], []
+        pairs = [self.findings()]
         if self.transfer_crossover is not None:
-            parts.append(self.transfer_crossover.statement)
-        if self.crossover.kind != "unavailable" or self.transfer_crossover is None:
-            parts.append(self.crossover.statement)
-        return " ".join(p for p in parts if p)
+            pairs.append(self.findings("linear", "transfer"))
+        for f in pairs:
+            if f.available:
+                measured.append(f.statement)
+                extrapolated.append(outlook(f))
+        extrapolated.append(slope_sentence(self, labelled=not any(extrapolated)))
+        return {"measured": [p for p in measured if p], "extrapolated": [p for p in extrapolated if p]}
 
-    def _leader_sentence(self) -> str:
-        leaders = self.leaders()
-        runs = []
-        for n, f in zip(self.sizes, leaders):
-            if runs and runs[-1][0] == f:
-                runs[-1][2] = int(n)
-            else:
-                runs.append([f, int(n), int(n)])
-        label = METRICS[self.metric].label
-        label = label if label.isupper() else label.lower()
-        if len(runs) == 1:
-            f = runs[0][0]
-            if f is None:
-                return "Every fit failed at every size."
-            return f"{_cap(registry.model_noun(f))} has the best {label} at every size up to {runs[0][2]:,} rows."
-        bits = []
-        for f, lo, hi in runs:
-            span = f"{lo:,} rows" if lo == hi else f"{lo:,}-{hi:,} rows"
-            bits.append(f"{registry.model_noun(f) if f else 'no model'} at {span}")
-        return f"Best {label}: " + ", then ".join(bits) + "."
-
-    def _slope_sentence(self) -> str:
-        have = [f for f in self.families if np.isfinite(self.slopes[f][0])]
-        if not have:
-            return ""
-        n_max = int(self.sizes.max())
-        rate = self.metric in _RATE_METRICS
-        label = METRICS[self.metric].label
-        label = label if label.isupper() else label.lower()
-
-        def fmt(v):
-            return f"{v * 100:+.1f} points" if rate else f"{v:+.3g}"
-
-        bits = [f"{registry.model_noun(f)} {fmt(self.slopes[f][0])}" for f in have]
-        return (f"Doubling the data from {n_max:,} rows is expected to change {label} by: "
-                + ", ".join(bits) + " (from the fitted curves).")
+    def describe_design(self) -> list[str]:
+        """How the curve's numbers were made and how they relate to Compare's, in plain sentences."""
+        return describe_design(self)
 
     # ------------------------------------------------------------------ export
     def to_dict(self) -> dict:
@@ -280,7 +310,8 @@ class LearningCurve:
         ``models[i].scores`` is ``[[replicate, ...] per size]``; replicate ``r``
         is used split ``r // n_seeds``, seed ``r % n_seeds`` (null where a fit
         failed, was skipped, or where the comparison's single fit stands in for
-        the full-size point).
+        the full-size point). ``findings`` is :meth:`findings` (the deep net against
+        XGBoost), ``design_text`` is :meth:`describe_design`.
         """
         models = []
         for f in self.families:
@@ -299,6 +330,7 @@ class LearningCurve:
                 "slope_per_doubling": _num(slope[0]),
                 "slope_per_doubling_ci": [_num(slope[1]), _num(slope[2])],
             })
+        main = self.findings()
         return {
             "sizes": [int(n) for n in self.sizes],
             "metric": self.metric,
@@ -306,7 +338,9 @@ class LearningCurve:
             "models": models,
             "crossover": self.crossover.to_dict(),
             "transfer_crossover": None if self.transfer_crossover is None else self.transfer_crossover.to_dict(),
+            "findings": main.to_dict() if main.available else None,
             "conclusion": self.conclusion(),
+            "design_text": self.describe_design(),
             "notes": list(self.notes),
             "design": dict(self.design, n_boot=self.n_boot, random_state=self.random_state),
             "dataset": self.dataset,
@@ -314,17 +348,33 @@ class LearningCurve:
         }
 
     def table(self) -> pd.DataFrame:
-        """Display table: one row per size, ``mean [low, high]`` and fit seconds per family."""
+        """Display table: one row per size; per family its mean score, 95% band and seconds per fit, in words."""
         rows = []
         for i, n in enumerate(self.sizes):
-            row = {"rows": f"{int(n):,}"}
+            row = {"Training rows": f"{int(n):,}"}
             for f in self.families:
                 r = self.summary[(self.summary.family == f) & (self.summary["size"] == n)].iloc[0]
-                row[registry.label(f)] = format_ci(r["mean"], r["ci_low"], r["ci_high"])
-                row[f"{f} fit s"] = "—" if not np.isfinite(r["fit_seconds"]) else f"{r['fit_seconds']:.2f}"
+                band = format_interval(self.metric, r["ci_low"], r["ci_high"])
+                row[registry.label(f)] = format_score(self.metric, r["mean"]) + ("" if band == "—" else f" ({band})")
+                row[f"{registry.label(f)}: seconds per fit"] = ("—" if not np.isfinite(r["fit_seconds"])
+                                                                else f"{r['fit_seconds']:.2f}")
             rows.append(row)
         return pd.DataFrame(rows)
 
     def __repr__(self):
         return (f"LearningCurve(metric={self.metric!r}, families={self.families}, "
                 f"sizes={self.sizes.tolist()}, crossover={self.crossover.kind!r})")
+
+
+def _kind(name: str) -> str | None:
+    try:
+        return registry.get(name).kind
+    except ConfigError:  # a name from an old JSON that no record describes
+        return None
+
+
+def _main_pair(families) -> tuple[str, str]:
+    """The challenger (first deep family) and the incumbent (first tree family); the built-ins if absent."""
+    deep = next((f for f in families if _kind(f) == "deep"), None)
+    trees = next((f for f in families if _kind(f) == "trees"), None)
+    return deep or "deep", trees or "gbm"

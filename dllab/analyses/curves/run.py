@@ -15,6 +15,7 @@ import numpy as np
 
 from ._common import _MIN_ROWS, _num
 from .result import LearningCurve
+from .rows import ROW_METRICS, RowScores, row_scores
 from .sizes import candidate_sizes, nested_order
 from ...config import RunConfig
 from ...errors import ConfigError
@@ -25,7 +26,8 @@ _MIN_PER_CLASS = 5               # no curve point below 5 rows per class either
 _SUBSAMPLE_KEY = 100             # SeedSequence spawn key of the subsample permutations (families use 0-2)
 
 _BAD_SEEDS = "n_seeds={value!r} is not valid; it must be an integer between 1 and 20."
-_BAD_FOLDS = "folds={value!r} is not valid; it must be an integer between 1 and {high} (the splits of the config)."
+_BAD_FOLDS = ("folds={value!r} is not valid; it must be an integer between 1 and {high} (the splits of the config), "
+              "or None for all of them.")
 _TOO_SMALL = ("the training fold has {n:,} rows, fewer than the {low:,} a curve needs "
               "({per_class} rows per class, at least {floor}); use more data or fewer folds.")
 _BAD_BUDGET = "time_budget={value!r} is not valid; it must be a number of seconds > 0, or None."
@@ -33,7 +35,7 @@ _BAD_COMPARISON = ("comparison does not match this run: {what}. Pass a Compariso
                    "dataset and RunConfig (seed, folds, repeats), or comparison=None.")
 
 
-def learning_curve(ds, *, config: RunConfig, sizes=None, n_seeds: int = 3, folds: int = 1, progress=None,
+def learning_curve(ds, *, config: RunConfig, sizes=None, n_seeds: int = 1, folds: int | None = None, progress=None,
                    should_stop=None, comparison=None, time_budget: float | None = None,
                    n_boot: int = 200, make=None) -> LearningCurve:
     """Train every family on nested subsamples of growing size and build the :class:`LearningCurve`.
@@ -48,25 +50,32 @@ def learning_curve(ds, *, config: RunConfig, sizes=None, n_seeds: int = 3, folds
         training rows of a fold, then all of them (see :func:`candidate_sizes`).
         Sizes above the rows available, or below ``max(20, 5 x n_classes)``,
         are dropped with a note.
-    n_seeds : int, default=3
+    n_seeds : int, default=1
         Subsamples per size and split: each is the prefix of its own seeded,
         stratified permutation of the training fold (see :func:`nested_order`).
-    folds : int, default=1
-        How many of the config's splits to use, first ones first. Every size
-        is scored on the same test fold(s); cost is ``folds x n_seeds`` fits per
-        family and size. One fold with 3 seeds is the default because the
-        spread between subsamples, not between test folds, is what the band
-        should show, and it keeps a curve at about 3x the cost of one
-        comparison fold summed over sizes.
+    folds : int or None, default=None
+        How many of the config's splits to use, first ones first; ``None``: all
+        of them. Every size is scored on the same test fold(s); cost is
+        ``folds x n_seeds`` fits per family and size. All splits is the default
+        because then the largest size *is* the comparison: with ``comparison``
+        its scores are the comparison's own, and the paired test there is
+        Compare's; and every row is scored at every size. ``folds=1`` costs
+        less but scores one split's test rows, so its numbers differ from
+        Compare's.
     progress : callable, optional
         Called with a :class:`dllab.engine.runner.Progress` after each fit; its task
-        label reads like ``"Deep network, 2,500 rows, seed 2/3"``, and
+        label reads like ``"Deep network, 2,500 rows, seed 2/3, split 1/3"`` (no seed with one
+        subsample per split, no split with one split), and
         ``done``/``total`` count over the whole curve.
     should_stop : callable, optional
         Checked between fits; returning True raises :class:`dllab.engine.runner.RunCancelled`.
     comparison : Comparison, optional
         A comparison of the same dataset and config. Its fits on the used splits
         are the full-size point (replicate 0 of each split) instead of new fits.
+        The full size is each split's whole training fold (they can differ by a row).
+        On one split with several subsamples, the other subsamples' slots at the full
+        size are trained (the model seed differs), so that its paired test has more
+        than one fit to read.
     time_budget : float, optional
         Seconds. Before each size after the first, its cost is estimated as the
         previous size's wall time scaled by the ratio of sizes; sizes that would
@@ -108,6 +117,8 @@ def learning_curve(ds, *, config: RunConfig, sizes=None, n_seeds: int = 3, folds
     X, y, task = ds.X, ds.y, ds.task
     splits = make_splits(y, task=task, n_folds=config.resolved_folds, n_repeats=config.resolved_repeats,
                          random_state=config.seed)
+    if folds is None:
+        folds = len(splits)
     if isinstance(folds, bool) or not isinstance(folds, (int, np.integer)) or not 1 <= folds <= len(splits):
         raise ConfigError(_BAD_FOLDS.format(value=folds, high=len(splits)))
     used = list(range(int(folds)))
@@ -126,16 +137,21 @@ def learning_curve(ds, *, config: RunConfig, sizes=None, n_seeds: int = 3, folds
 
     def plan(n):
         out = []  # (task, seed index)
+        full = n == n_available  # the whole training fold of every split (folds can differ by a row)
         for s in used:
-            full = n == len(splits[s][0])
             for k in range(n_seeds):
                 for f in families:
-                    if full and (f, s) in reuse:
-                        continue  # the comparison's fit is this point (k == 0) or the slot stays empty
-                    where = f", fold {s + 1}" if len(used) > 1 else ""
-                    out.append((Task(family=f, split=s, train_idx=orders[s, k][:n], test_idx=splits[s][1],
+                    if full and (f, s) in reuse and (k == 0 or len(used) > 1):
+                        # The comparison's fit is this point (k == 0). With several splits the other
+                        # slots stay empty, so that the point is the comparison's; with one split they
+                        # are trained (other model seeds), or its paired test would have one fit to read.
+                        continue
+                    seed = f", seed {k + 1}/{n_seeds}" if n_seeds > 1 else ""
+                    where = f", split {s + 1}/{len(splits)}" if len(used) > 1 else ""
+                    rows = orders[s, k] if full else orders[s, k][:n]
+                    out.append((Task(family=f, split=s, train_idx=rows, test_idx=splits[s][1],
                                      seed=task_seed(config.seed, f, s, n, k),
-                                     label=f"{registry.label(f)}, {n:,} rows, seed {k + 1}/{n_seeds}{where}"), k))
+                                     label=f"{registry.label(f)}, {n:,} rows{seed}{where}"), k))
         return out
 
     plans = [plan(n) for n in size_list]
@@ -147,6 +163,9 @@ def learning_curve(ds, *, config: RunConfig, sizes=None, n_seeds: int = 3, folds
     failures = {}
     budget_hit = {}  # family -> sizes where a fit stopped on its step budget
     maker = make or model_factory(config, ds)
+    metric = primary_metric(task).name
+    rows = (RowScores.empty(metric, n_sizes=len(size_list), families=families, splits=splits, used=used,
+                            n_seeds=n_seeds) if metric in ROW_METRICS else None)
 
     def store(record, i, s, k):
         r = used.index(s) * n_seeds + k
@@ -155,12 +174,15 @@ def learning_curve(ds, *, config: RunConfig, sizes=None, n_seeds: int = 3, folds
                 all_scores[record.family][m][i, r] = METRICS[m](y[record.test_idx], record.prediction,
                                                                 n_classes=n_classes)
             secs[record.family][i, r] = record.fit_seconds
+            if rows is not None:
+                rows.put(record.family, i, r, record.test_idx, row_scores(metric, y[record.test_idx],
+                                                                          record.prediction))
         else:
             failures.setdefault(record.family, (int(size_list[i]), record.reason))
 
     done, start, last_run, skipped = 0, time.perf_counter(), None, []  # last_run: (size, wall seconds)
     for i, n in enumerate(size_list):
-        reused_here = [(f, s) for f, s in reuse if n == len(splits[s][0])]
+        reused_here = [(f, s) for f, s in reuse if n == n_available]
         for f, s in reused_here:
             store(reuse[f, s], i, s, 0)
         pairs = plans[i]
@@ -198,16 +220,20 @@ def learning_curve(ds, *, config: RunConfig, sizes=None, n_seeds: int = 3, folds
                 budget_hit.setdefault(rec.family, set()).add(n)
 
     # A skipped size disappears unless the comparison supplied some of its values.
-    skipped = [n for n in skipped if not any(n == len(splits[s][0]) for _, s in reuse)]
+    skipped = [n for n in skipped if not (reuse and n == n_available)]
     keep = [i for i, n in enumerate(size_list) if n not in skipped]
     size_list = [size_list[i] for i in keep]
     for f in families:
         secs[f] = secs[f][keep]
         for m in metric_names:
             all_scores[f][m] = all_scores[f][m][keep]
-    if reuse:
-        notes.append(f"the full-size point ({n_available:,} rows) reuses the comparison's fits on split(s) "
-                     f"{', '.join(str(s + 1) for s in used)} (one fit per split, no new seeds)")
+    if rows is not None:
+        rows = rows.keep(keep)
+    matches = bool(reuse) and len(used) == len(splits) and all((f, s) in reuse for f in families for s in used)
+    if reuse and not matches:
+        notes.append(f"the largest size ({n_available:,} rows) reuses the comparison's fits on "
+                     f"{'split' if len(used) == 1 else 'splits'} {', '.join(str(s + 1) for s in used)} of its "
+                     f"{len(splits)}")
     for f, (n, reason) in failures.items():
         notes.append(f"{registry.label(f)} failed at least once (first at {n:,} rows): {reason}")
     for f, hit in ((f, budget_hit[f]) for f in registry.ordered(budget_hit)):
@@ -218,15 +244,19 @@ def learning_curve(ds, *, config: RunConfig, sizes=None, n_seeds: int = 3, folds
                          f"rows: there its score reflects the budget as much as the data, and the curve may bend "
                          f"for that reason; a larger budget or a GPU gives a fairer curve")
     if n_seeds == 1 and len(used) == 1:
-        notes.append("one seed and one fold: no bands, and the fit has no replicates to resample")
-    metric = primary_metric(task).name
-    design = {"folds_used": [s + 1 for s in used], "n_seeds": n_seeds, "n_train_available": n_available,
-              "n_test": [int(len(splits[s][1])) for s in used], "replicates": "split-major: r = split * n_seeds + seed",
-              "reused_comparison": bool(reuse), "wall_seconds": _num(time.perf_counter() - start),
-              "skipped_sizes": skipped}
+        notes.append("one subsample on one split: no bands, and the fit has no replicates to resample")
+    design = {"folds_used": [s + 1 for s in used], "n_splits": len(splits), "n_seeds": n_seeds,
+              "n_train_available": n_available, "n_test": [int(len(splits[s][1])) for s in used],
+              "rows_tested": int(len(np.unique(np.concatenate([splits[s][1] for s in used])))),
+              "replicates": "split-major: r = split * n_seeds + seed", "reused_comparison": bool(reuse),
+              "matches_comparison": matches,
+              # the replicate test's correction (Nadeau-Bengio) applies when replicates span splits
+              "replicate_test_fraction": float(splits.test_fraction) if len(used) > 1 else 0.0,
+              "wall_seconds": _num(time.perf_counter() - start), "skipped_sizes": skipped}
     return LearningCurve(size_list, {f: all_scores[f][metric] for f in families}, metric=metric,
-                         fit_seconds=secs, metric_scores=all_scores, n_boot=n_boot, random_state=config.seed,
-                         notes=notes, dataset=ds.summary(), config=config.to_dict(), design=design)
+                         fit_seconds=secs, metric_scores=all_scores, row_scores=rows, n_boot=n_boot,
+                         random_state=config.seed, notes=notes, dataset=ds.summary(), config=config.to_dict(),
+                         design=design)
 
 
 def _subsample_seed(seed: int, split: int, seed_index: int) -> int:

@@ -23,6 +23,11 @@ Output space (the same for every family)
     XGBoost's margins and the logistic regression's decision values minus their row
     mean). Centring is linear, so exact contributions stay exact. Importances average
     ``|SHAP|`` over rows and classes; ``values()`` shows each row's predicted class.
+Probability (``units="probability"``, classification except images)
+    Every reader also gives the values in probability: each row's contributions carried through
+    the sigmoid (or softmax) along the straight path from its base value to its output, so they
+    add up to ``p(row) - p(base)``; for two classes that is each log-odds contribution times
+    ``(p(row) - p(base)) / (log-odds(row) - log-odds(base))``. Why this method: ``units``.
 XGBoost
     Exact TreeSHAP from the booster (``pred_contribs=True``, the trees up to the early-
     stopped best iteration, native categoricals): path-dependent, so its base value is
@@ -102,6 +107,12 @@ Modules
     Image patches, spreading patch values to pixels, and :class:`PixelMap`.
 ``agreement``
     Importance with bootstrap bands, rank agreement, and the statements.
+``units``
+    Contributions in probability (integrated gradients of the link), and why.
+``search``
+    Finding explained rows by an identifier or by conditions on column values.
+``whatif``
+    One row edited and predicted again by every family's kept model (:class:`WhatIf`).
 ``_common``
     Each source column's model inputs, and centring over classes.
 """
@@ -109,8 +120,12 @@ Modules
 from .dispatch import _BAD_FAMILIES, _NO_MODEL
 from .permutation import deep_evals_per_row
 from .pixels import MAX_DEEP_PATCHES, PixelMap
-from .result import (_BAD_CLASS, _BAD_ROW, _BAD_SPLIT, _NO_CLASSES, _NOT_IMAGES, ADDITIVITY_RTOL, BASE_ROW,
-                     OUTPUT_ROW, VALUE_COLUMN, Explanation, explain)
+from .result import (_BAD_CLASS, _BAD_ROW, _BAD_SPLIT, _BAD_UNITS, _NO_CLASSES, _NOT_IMAGES, ADDITIVITY_RTOL,
+                     BASE_ROW, OUTPUT_ROW, VALUE_COLUMN, Explanation, explain)
+from .search import Condition, Found, find_by_identifier, matching_rows, operators_for
+from .units import OUTPUT, PROBABILITY, to_probability
+from .whatif import WhatIf, what_if
 
 __all__ = ["Explanation", "PixelMap", "explain", "deep_evals_per_row", "MAX_DEEP_PATCHES", "ADDITIVITY_RTOL",
-           "BASE_ROW", "OUTPUT_ROW", "VALUE_COLUMN"]
+           "BASE_ROW", "OUTPUT_ROW", "VALUE_COLUMN", "OUTPUT", "PROBABILITY", "to_probability", "WhatIf", "what_if",
+           "Condition", "Found", "find_by_identifier", "matching_rows", "operators_for"]

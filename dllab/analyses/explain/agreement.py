@@ -67,13 +67,16 @@ def _rank_agreement(importance: pd.DataFrame, families) -> tuple[dict, dict]:
 def _statements(importance: pd.DataFrame, agreement: dict, families, columns) -> list[str]:
     """Agreement in plain words: shared top features, and columns one family relies on far more.
 
+    Column names are in quotation marks (“Sex”), never in code formatting: the app and the report show
+    these sentences as they are.
+
     With one column (a text-only dataset, say) there is nothing to rank: one sentence says how far
     that column moves each family's output.
     """
     if len(columns) == 1:
         sizes = ", ".join(f"{importance.iloc[0][f]:.3g} for {registry.noun(f)}" for f in families)
-        return [f"`{columns[0]}` is the only column, so it alone moves each family's output away from its base "
-                f"value (mean |SHAP| {sizes})"]
+        return [f"“{columns[0]}” is the only column, so it alone moves each model's prediction away from the "
+                f"average (average size of its contribution: {sizes})"]
     out = []
     k = min(_TOP_K, max(1, len(columns) // 2))
     for a, b in _PAIRS:
@@ -100,6 +103,6 @@ def _statements(importance: pd.DataFrame, agreement: dict, families, columns) ->
             excess = share[f] - others
             col = excess.idxmax()
             if excess[col] >= 0.10 and share.loc[col, f] >= 2 * others[col]:
-                out.append(f"{registry.noun(f)} relies on `{col}` far more ({share.loc[col, f]:.0%} of its "
+                out.append(f"{registry.noun(f)} relies on “{col}” far more ({share.loc[col, f]:.0%} of its "
                            f"importance vs {others[col]:.0%} for the others)")
     return out

@@ -12,11 +12,13 @@ import numpy as np
 import pandas as pd
 
 from ... import families as registry
+from ...datasets.schema import CATEGORICAL, IDENTIFIER, NUMERIC
 from ...errors import ConfigError, DataError
 from ._common import _column_groups
 from .agreement import _bootstrap_importance, _rank_agreement, _shares, _statements
 from .dispatch import _explain_family, _model_of, _resolve_families, _unwrap
 from .pixels import PixelMap
+from .units import OUTPUT, PROBABILITY, to_probability
 
 #: Relative additivity tolerance (float32 models): error <= ADDITIVITY_RTOL * max(1, max|output|).
 ADDITIVITY_RTOL = 1e-3
@@ -35,6 +37,7 @@ _NOT_IMAGES = ("pixel maps need an image dataset, and this explanation is of {mo
                "see one row's contributions per column.")
 _NO_CLASSES = ("target_class={value!r} is not valid for a {task} explanation: it has one output ({output_space}); "
                "leave target_class=None.")
+_BAD_UNITS = "units={value!r} is not valid for this explanation; choose one of {units}."
 
 
 # =========================================================================== entry point
@@ -116,6 +119,26 @@ class Explanation:
         The user's columns (``ds.feature_columns``).
     classes : list or None
         Class labels (multiclass) whose contributions are explained.
+    target : str
+        The target column (it names what the contributions are of: :meth:`describe`).
+    class_labels : list or None
+        Every class label (classification, two classes included); ``class_labels[1]`` is the positive
+        class of a binary explanation.
+    units : tuple of str
+        The units the readers offer: ``"probability"`` (classification, not images: see
+        :mod:`dllab.analyses.explain.units`) and ``"output"`` (:attr:`output_space`).
+    identifier_columns : list of str
+        The data's identifier columns (not model inputs), to find rows by.
+    identifiers : DataFrame
+        Their values for the explained rows, indexed like :attr:`shown_rows`.
+    name_column : str or None
+        The first identifier column with a different value in every row: what :meth:`row_name` reads.
+    training_ranges : dict of str to (float, float)
+        Numeric columns: the smallest and largest value in the split's training rows (empty for images).
+    levels : dict of str to list of str
+        Categorical columns: their levels, as the models know them.
+    missing_seen : set of str
+        Columns with missing values in the data: the what-if may leave them empty.
     importance : DataFrame
         Mean ``|SHAP|``: one row per column, one column per family.
     importance_low, importance_high : DataFrame
@@ -155,15 +178,17 @@ class Explanation:
         self.rows = np.sort(np.random.default_rng(row_rng).choice(test_idx, n, replace=False))
         n_bg = min(background, len(train_idx))
         self.background_rows = np.sort(np.random.default_rng(bg_rng).choice(train_idx, n_bg, replace=False))
-        self.shown_rows = ds.frame[self.columns].iloc[self.rows].set_axis(pd.Index(self.rows, name="row"))
-        self.targets = ds.frame[ds.target].iloc[self.rows].set_axis(pd.Index(self.rows, name="row"))
+        index = pd.Index(self.rows, name="row")
+        self.shown_rows = ds.frame[self.columns].iloc[self.rows].set_axis(index)
+        self.targets = ds.frame[ds.target].iloc[self.rows].set_axis(index)
         self._groups = _column_groups(ds)
+        self._describe_data(ds, train_idx, index)
 
-        self._phi, self._base, self._output, self._row_pos = {}, {}, {}, {}
+        self._phi, self._base, self._output, self._row_pos, self._models = {}, {}, {}, {}, {}
         self.seconds, self.additivity_max_error, self.n_rows, self.methods = {}, {}, {}, {}
         deep_settings = {}
         for fam in self.families:
-            model = _unwrap(_model_of(cmp, fam, split))
+            model = self._models[fam] = _unwrap(_model_of(cmp, fam, split))
             start = time.perf_counter()
             phi, base, out, pos, self.methods[fam], extra = _explain_family(
                 fam, model, ds, self.rows, self.background_rows, self._groups, self.columns, self.image_shape,
@@ -177,6 +202,9 @@ class Explanation:
             self.n_rows[fam] = len(pos)
         self.additivity_tolerance = {f: ADDITIVITY_RTOL * max(1.0, float(np.abs(self._output[f]).max(initial=0)))
                                      for f in self.families}
+        # Probability: the exact values carried through the link (no model call; see .units).
+        self._probability = {f: to_probability(self._phi[f], self._base[f], self._output[f]) for f in self.families} \
+            if PROBABILITY in self.units else {}
         self._importance(n_boot=n_boot, seed=boot_seed)
         self._agreement()
         self.settings = {
@@ -201,9 +229,38 @@ class Explanation:
         _check_int("n_permutations", n_permutations, 1, 1000)
         _check_int("max_evals", max_evals, 1, 10**10)
 
+    def _describe_data(self, ds, train_idx, index):
+        """What names the rows and the outcome, and what the what-if editor checks edits against."""
+        self.target = ds.target
+        self.class_labels = None if ds.task == "regression" else list(ds.classes)
+        self.units = (PROBABILITY, OUTPUT) if ds.task != "regression" and ds.modality != "image" else (OUTPUT,)
+        self.identifier_columns = ds.columns_with_role(IDENTIFIER)
+        self.identifiers = ds.frame[self.identifier_columns].iloc[self.rows].set_axis(index)
+        # Rows are named by the first identifier that names one row each (not a plane's tail number).
+        self.name_column = next((c for c in self.identifier_columns
+                                 if ds.frame[c].notna().all() and ds.frame[c].is_unique), None)
+        self.roles = {c: ds.roles.get(c) for c in self.columns}
+        self._inputs = ds.X.iloc[self.rows].set_axis(index)  # what the models read: the what-if's start
+        self.training_ranges, self.levels, self.missing_seen = {}, {}, set()
+        if ds.modality == "image":  # pixels are not edited one by one
+            return
+        for c in self.columns:
+            if self.roles[c] == NUMERIC and c in ds.X.columns:
+                v = ds.X[c].to_numpy(dtype=np.float64)[train_idx]  # one column at a time: no copy of the table
+                if np.isfinite(v).any():
+                    self.training_ranges[c] = (float(np.nanmin(v)), float(np.nanmax(v)))
+            elif self.roles[c] == CATEGORICAL and c in ds.X.columns:
+                self.levels[c] = [str(v) for v in ds.X[c].cat.categories]
+            if ds.frame[c].isna().any():
+                self.missing_seen.add(c)
+
     def _importance(self, *, n_boot, seed):
-        self.importance, self.importance_low, self.importance_high = _bootstrap_importance(
-            {f: self._phi[f] for f in self.families}, self.columns, n_boot=n_boot, seed=seed)
+        self._importances = {OUTPUT: _bootstrap_importance({f: self._phi[f] for f in self.families}, self.columns,
+                                                           n_boot=n_boot, seed=seed)}
+        if self._probability:  # the same bootstrap rows, so the two views' bands are comparable
+            self._importances[PROBABILITY] = _bootstrap_importance(
+                {f: self._probability[f][0] for f in self.families}, self.columns, n_boot=n_boot, seed=seed)
+        self.importance, self.importance_low, self.importance_high = self._importances[OUTPUT]
 
     def _agreement(self):
         self.agreement, self.disagreements = _rank_agreement(self.importance, self.families)
@@ -234,36 +291,52 @@ class Explanation:
             raise ConfigError(_BAD_CLASS.format(value=target_class, last=k - 1))
         return np.full(len(out), int(target_class))
 
-    def values(self, family: str, *, target_class: int | None = None) -> pd.DataFrame:
+    def _arrays(self, family, units):
+        """``(phi, base, output)`` of ``family`` in ``units``."""
+        self._check_family(family)
+        if units == OUTPUT:
+            return self._phi[family], self._base[family], self._output[family]
+        if units not in self.units:
+            raise ConfigError(_BAD_UNITS.format(value=units, units=", ".join(self.units)))
+        return self._probability[family]
+
+    def values(self, family: str, *, target_class: int | None = None, units: str = OUTPUT) -> pd.DataFrame:
         """SHAP values of ``family``: rows x columns, indexed like :attr:`shown_rows`.
 
         The deep net may explain a subset of the rows: align with
         ``shown_rows.loc[values.index]``. For multiclass, the contributions to each
         row's predicted class (by that family), or to ``target_class`` (a class index).
+        ``units="probability"`` gives them as probabilities (one of :attr:`units`).
         """
-        self._check_family(family)
-        phi = self._phi[family]
+        phi = self._arrays(family, units)[0]
         if phi.ndim == 3:
             cls = self._class_pick(family, target_class)
             phi = phi[np.arange(len(phi)), :, cls]
         idx = pd.Index(self.rows[self._row_pos[family]], name="row")
         return pd.DataFrame(phi, index=idx, columns=self.columns)
 
-    def base_values(self, family: str, *, target_class: int | None = None) -> pd.Series:
+    def base_values(self, family: str, *, target_class: int | None = None, units: str = OUTPUT) -> pd.Series:
         """Base value per explained row of ``family`` (constant except for the deep net)."""
-        self._check_family(family)
-        base = self._base[family]
+        base = self._arrays(family, units)[1]
         if base.ndim == 2:
             base = base[np.arange(len(base)), self._class_pick(family, target_class)]
         return pd.Series(base, index=pd.Index(self.rows[self._row_pos[family]], name="row"), name=family)
 
-    def outputs(self, family: str, *, target_class: int | None = None) -> pd.Series:
-        """The model's output (in :attr:`output_space`) per explained row of ``family``."""
-        self._check_family(family)
-        out = self._output[family]
+    def outputs(self, family: str, *, target_class: int | None = None, units: str = OUTPUT) -> pd.Series:
+        """The model's output (in :attr:`output_space`, or its probability) per explained row of ``family``."""
+        out = self._arrays(family, units)[2]
         if out.ndim == 2:
             out = out[np.arange(len(out)), self._class_pick(family, target_class)]
         return pd.Series(out, index=pd.Index(self.rows[self._row_pos[family]], name="row"), name=family)
+
+    def importance_in(self, units: str = OUTPUT) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        """``(importance, low, high)``: mean ``|SHAP|`` per column and family in ``units``, with its 95% band.
+
+        ``units="output"`` is :attr:`importance`, :attr:`importance_low`, :attr:`importance_high`.
+        """
+        if units not in self._importances:
+            raise ConfigError(_BAD_UNITS.format(value=units, units=", ".join(self.units)))
+        return self._importances[units]
 
     @property
     def local_rows(self) -> np.ndarray:
@@ -273,7 +346,7 @@ class Explanation:
             common = np.intersect1d(common, self.rows[self._row_pos[fam]])
         return common
 
-    def local(self, row_position: int, *, target_class: int | None = None) -> pd.DataFrame:
+    def local(self, row_position: int, *, target_class: int | None = None, units: str = OUTPUT) -> pd.DataFrame:
         """One row explained by every family, side by side.
 
         Parameters
@@ -283,6 +356,8 @@ class Explanation:
         target_class : int, optional
             Multiclass: class index explained (default: the class with the highest mean
             probability over the families for this row).
+        units : {"output", "probability"}, default="output"
+            One of :attr:`units`.
 
         Returns
         -------
@@ -298,14 +373,72 @@ class Explanation:
         data = {VALUE_COLUMN: list(self.shown_rows.loc[row, self.columns]) + [None, None]}
         for f in self.families:
             i = where[f]
-            phi, base, out = self._phi[f][i], self._base[f][i], self._output[f][i]
+            phi, base, out = (a[i] for a in self._arrays(f, units))
             if phi.ndim == 2:
                 self._class_pick(f, target_class)  # checks the index
                 phi, base, out = phi[:, target_class], base[target_class], out[target_class]
             data[f] = list(phi) + [float(base), float(out)]
         frame = pd.DataFrame(data, index=pd.Index(self.columns + [BASE_ROW, OUTPUT_ROW], name="column"))
-        frame.attrs.update(row=int(row), target_class=target_class)
+        frame.attrs.update(row=int(row), target_class=target_class, units=units)
         return frame
+
+    def predictions(self, *, units: str = OUTPUT, target_class: int | None = None) -> pd.DataFrame:
+        """Every family's output for each of :attr:`local_rows`: rows x families.
+
+        With ``units="probability"``: the probability of the positive class (binary), or of
+        ``target_class`` (multiclass; default: each family's predicted class).
+        """
+        rows = self.local_rows
+        return pd.DataFrame({f: self.outputs(f, target_class=target_class, units=units).loc[rows]
+                             for f in self.families}, index=pd.Index(rows, name="row"))
+
+    # ------------------------------------------------------------------ words
+    def outcome(self, target_class: int | None = None) -> str:
+        """What a classification's probability is of: ``"Survived = 1"``; the target for regression.
+
+        Binary: the positive class (``class_labels[1]``); multiclass: ``target_class`` or, if None,
+        "the predicted class".
+        """
+        if self.task == "regression":
+            return str(self.target)
+        if self.task == "binary":
+            return f"{self.target} = {self.class_labels[1]}"
+        if target_class is None:
+            return "the predicted class"
+        self._class_pick(self.families[0], target_class)  # checks the index
+        return f"{self.target} = {self.class_labels[target_class]}"
+
+    def unit_label(self, units: str = OUTPUT) -> str:
+        """The short name of ``units``: "probability", "log-odds", "log-probability" or "predicted value"."""
+        if units == PROBABILITY:
+            return "probability"
+        return {"binary": "log-odds", "multiclass": "log-probability", "regression": "predicted value"}[self.task]
+
+    def describe(self, units: str = OUTPUT, target_class: int | None = None) -> str:
+        """What the contributions in ``units`` add up to, in words: "probability of Survived = 1",
+        "log-odds of Survived = 1", "log-probability of species = Adelie" (centred over the classes),
+        "predicted price"."""
+        if units not in self.units:
+            raise ConfigError(_BAD_UNITS.format(value=units, units=", ".join(self.units)))
+        if self.task == "regression":
+            return f"predicted {self.target}"
+        return f"{self.unit_label(units)} of {self.outcome(target_class)}"
+
+    def row_name(self, row: int) -> str:
+        """A row as people find it: by its identifier ("PassengerId 42", :attr:`name_column`), else by its
+        number in the data counted from 1 ("row 42")."""
+        if self.name_column is not None and row in self.identifiers.index:
+            return f"{self.name_column} {self.identifiers.loc[row, self.name_column]}"
+        return f"row {int(row) + 1}"
+
+    def what_if(self, row: int, edits: dict, *, target_class: int | None = None):
+        """Every family's prediction for ``row`` as it is and with ``edits`` (column -> new value).
+
+        The models are the ones explained (nothing is refitted); see :func:`~dllab.analyses.explain.whatif.what_if`.
+        """
+        from .whatif import what_if
+
+        return what_if(self, row, edits, target_class=target_class)
 
     def _local_row(self, row_position):
         """The row at ``row_position`` of :attr:`local_rows`, and its index in each family's arrays."""

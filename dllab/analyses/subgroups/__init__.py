@@ -68,10 +68,18 @@ Disagreement
 Shift test
     See :func:`shift_test`. A text column's held-out groups are its bins of words
     per text (train on the shorter texts, test on the longest, ...).
+    :func:`shift_conclusion` says which family drops most and whether the drop is
+    beyond noise; :func:`default_shift_column` picks a column that describes a
+    population (never an identifier or free text) and :func:`shift_plan` gives
+    the number of fits and the expected time before it runs.
+Tables
+    :mod:`.tables` writes the results as tables in words for the page and the report.
 """
 
 from .report import SubgroupReport, slice_table, subgroup_report
-from .shift import shift_test
+from .shift import NOISE_ALPHA, shift_conclusion, shift_summary, shift_test
+from .shift_plan import default_shift_column, shift_plan
 from .slices import MEASURES, OPS, Slice
 
-__all__ = ["Slice", "SubgroupReport", "subgroup_report", "slice_table", "shift_test", "OPS", "MEASURES"]
+__all__ = ["Slice", "SubgroupReport", "subgroup_report", "slice_table", "shift_test", "shift_summary",
+           "shift_conclusion", "default_shift_column", "shift_plan", "NOISE_ALPHA", "OPS", "MEASURES"]

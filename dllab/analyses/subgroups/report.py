@@ -11,10 +11,11 @@ from threadpoolctl import threadpool_limits
 
 from ... import families as registry
 from ...errors import ConfigError, DataError, preview
-from ...metrics import METRICS, metrics_for
+from ...metrics import METRICS, format_interval, format_score, metrics_for
 from ...stats import benjamini_hochberg, bootstrap_ci, welch_test
 from ._common import _UNKNOWN_COLUMN, _check_int, _num, _quiet
 from .row_stats import _SUPPORTED, _RowStats, _one_sample_t, _per_row, _scores_from_sums
+from .shift import shift_conclusion
 from .slices import _pair_slices, _single_slices
 
 __all__ = ["SubgroupReport", "subgroup_report", "slice_table"]
@@ -376,6 +377,11 @@ class SubgroupReport:
         return self._disagreement.copy()
 
     @property
+    def disagreement_overall(self) -> float:
+        """``pair``'s mean per-row loss difference on all rows (NaN without a pair)."""
+        return self._pair_overall
+
+    @property
     def shift(self) -> list[dict]:
         """The shift-test rows kept with the report (see :func:`shift_test`)."""
         return [dict(r) for r in self._shift]
@@ -451,21 +457,23 @@ class SubgroupReport:
         }
 
     def findings(self, *, per_model: int = 2) -> list[str]:
-        """Plain-language sentences with numbers: worst slices, disagreements, shift drops."""
+        """Plain-language sentences with numbers: worst slices, disagreements, the shift test's conclusion."""
         out = []
-        label = METRICS[self.metric].label
-        label = label if label.isupper() else label.lower()
+        m = self.metric
+        label = _metric_word(m)
         for fam in self.families:
             name = registry.model_noun(fam)
             overall = self._overall.loc[fam, "score"]
             w = self.worst(fam, top_k=per_model)
             if w.empty:
+                mine = self._frame[self._frame.family == fam]
+                n_tested = int(np.isfinite(mine.p_value.to_numpy(dtype=float)).sum())
                 out.append(_cap(f"{name}: no slice of at least {self._min_size} rows is significantly worse than "
-                                f"the rest (Benjamini-Hochberg, false discovery rate {self._alpha:g})."))
+                                f"the rest, after correcting for the {n_tested:,} slices tested."))
             for _, r in w.iterrows():
                 out.append(f"On rows with {r.description} (n = {int(r['size']):,}), {name}'s {label} is "
-                           f"{_fmt(r.score, self.metric)} vs {_fmt(overall, self.metric)} overall "
-                           f"(95% CI {_fmt(r.ci_low, self.metric)}-{_fmt(r.ci_high, self.metric)}).")
+                           f"{format_score(m, r.score)} against {format_score(m, overall)} on all rows "
+                           f"(95% CI {format_interval(m, r.ci_low, r.ci_high)}).")
         if self.pair:
             a, b = (registry.model_noun(p) for p in self.pair)
             loss = "log loss" if self.task != "regression" else "squared error"
@@ -474,23 +482,8 @@ class SubgroupReport:
                 out.append(_cap(f"On rows with {r.description} (n = {int(r['size']):,}), {a}'s per-row {loss} is "
                                 f"{abs(r.mean_diff):.3g} {word} than {b}'s (95% CI {r.ci_low:.3g} to "
                                 f"{r.ci_high:.3g}; {self._pair_overall:+.3g} on all rows)."))
-        ok = [r for r in self._shift if r.get("status") == "ok" and r.get("drop") is not None]
-        for fam in dict.fromkeys(r["family"] for r in ok):
-            rows = [r for r in ok if r["family"] == fam]
-            r = max(rows, key=lambda r: r["drop"])
-            name = registry.model_noun(fam)
-            m = r["metric"]
-            ml = METRICS[m].label if METRICS[m].label.isupper() else METRICS[m].label.lower()
-            if r["drop"] <= 0:
-                out.append(_cap(f"{name} scores no worse on any held-out group of {r['column']} than on a random "
-                                f"split of the same size ({len(rows)} groups)."))
-                continue
-            ci = ""
-            if r.get("drop_ci_low") is not None:
-                ci = f", 95% CI of the drop {_fmt(r['drop_ci_low'], m)} to {_fmt(r['drop_ci_high'], m)}"
-            out.append(_cap(f"Trained without {r['group']} and tested on it (n = {r['size']:,}), {name}'s {ml} "
-                            f"is {_fmt(r['shift_score'], m)} vs {_fmt(r['random_score'], m)} on a random split of "
-                            f"the same size (its largest drop over {len(rows)} groups of {r['column']}{ci})."))
+        if self._shift:
+            out.append(shift_conclusion(self._shift))
         return out
 
     def __repr__(self):
@@ -551,7 +544,9 @@ def slice_table(report: SubgroupReport, *, values: str = "score", max_conditions
     Returns
     -------
     DataFrame
-        Index ``description``; extra columns ``size`` and ``uncertain``.
+        Index ``description``; extra columns ``size`` and ``uncertain``. ``attrs`` holds ``metric`` (the
+        report's metric), ``values`` and ``overall`` (``{family: score on all rows}``), so a figure
+        centres its colours on the overall scores of the whole report, whichever rows it draws.
     """
     f = report.frame
     if max_conditions is not None:
@@ -566,15 +561,15 @@ def slice_table(report: SubgroupReport, *, values: str = "score", max_conditions
         order = f[f.family == sort_by].set_index("slice")["rank_score"]
         wide = wide.loc[order.sort_values(kind="stable").index]
     wide.columns.name = None
-    return wide.set_index("description")
+    wide = wide.set_index("description")
+    wide.attrs = {"metric": report.metric, "values": values,
+                  "overall": {fam: float(report.overall.loc[fam, "score"]) for fam in report.families}}
+    return wide
 
 
-def _fmt(v, metric: str) -> str:
-    if v is None or not np.isfinite(v):
-        return "—"
-    if metric in ("accuracy", "balanced_accuracy", "roc_auc", "f1_macro", "r2"):
-        return f"{v:.2f}"
-    return f"{v:.3g}"
+def _metric_word(metric: str) -> str:
+    label = METRICS[metric].label
+    return label if label.isupper() else label.lower()
 
 
 def _cap(s: str) -> str:

@@ -19,15 +19,18 @@ The rule
    ``DEFAULT_RATE_DIFFERENCE`` (1 point) of accuracy-type metrics and
    ``DEFAULT_RELATIVE_DIFFERENCE`` (2%) of the best error for RMSE. A family is
    *beaten* when a more complex one scores better by at least the practical
-   difference with significance (Nadeau-Bengio corrected paired t-test,
-   ``Comparison.difference``, p < ``ALPHA``). The recommendation is the simplest
-   family that no more complex family beats.
+   difference with significance (the cross-validation test over the test rows,
+   :func:`dllab.stats.cv_paired_test` via ``Comparison.difference``, p < ``ALPHA``).
+   The recommendation is the simplest family that no more complex family beats.
 4. **Reliability.** A model that fails a group does not solve the problem
-   reliably. If one of the chosen family's ``FAILURE_SLICES`` worst significant
-   slices (:meth:`SubgroupReport.worst`) is one on which a more complex family
-   scores at least ``LARGE_GAP_FACTOR`` practical differences better, with the two
-   95% CIs apart, and the chosen family does not beat that family overall, the
-   more complex family is recommended instead (at most ``medium`` confidence).
+   reliably. A failure is one of a family's ``FAILURE_SLICES`` worst slices that is
+   significant after the multiple-testing correction (:meth:`SubgroupReport.worst`)
+   and at least ``LARGE_GAP_FACTOR`` practical differences below its overall score.
+   For a failure of the chosen family, a more complex family is recommended instead
+   (at most ``medium`` confidence) if it scores at least ``LARGE_GAP_FACTOR``
+   practical differences better on that slice, with the two 95% CIs apart; is not
+   worse overall by the practical difference or more; and does not itself fail a
+   slice as large or larger on which the chosen family is clearly better.
 5. **Requirements override the scores.** If each decision must be explained to a
    customer or regulator, the linear model (an exact, additive explanation) is
    recommended instead unless the chosen model is ahead of it by a *large* gap:

@@ -11,6 +11,7 @@ import numpy as np
 
 from ... import families as registry
 from ...metrics import METRICS
+from ..subgroups.shift import is_beyond_noise
 from .needs import CROSSOVER_HORIZON, LOW_AGREEMENT
 from .wording import gap, score
 
@@ -18,7 +19,15 @@ __all__ = ["curve_reasons", "subgroup_reasons", "explanation_reasons", "modality
 
 
 def curve_reasons(b, curve, chosen, metric):
-    """Add the data-size curve's crossover and slope; lower confidence when it expects deep to overtake boosting.
+    """Add what the data-size curve's findings say about the deep net against boosting.
+
+    Every sentence is read from :meth:`LearningCurve.findings` (a paired test at each
+    size): "ahead at every size" only when it holds beyond noise at every size, a
+    crossover only where it is supported on both sides, and the fitted curves'
+    extrapolation labelled as such and said to disagree where it goes against the
+    measured points. Confidence in a trees verdict is lowered when the curve has the
+    deep net overtaking boosting, measured or extrapolated (not when the fit
+    contradicts the data).
 
     Parameters
     ----------
@@ -34,33 +43,65 @@ def curve_reasons(b, curve, chosen, metric):
     tc = getattr(curve, "transfer_crossover", None)
     if tc is not None and tc.kind in ("observed", "extrapolated", "not_expected", "leads_throughout"):
         b.add(tc.statement[:1].lower() + tc.statement[1:].rstrip("."), "curve", "Data size")
-    cross = curve.crossover
-    n_max = int(np.max(curve.sizes))
-    if cross.kind == "extrapolated" and cross.extrapolated_n:
-        lo, hi = cross.ci
+    f = curve.findings()
+    if not f.available:
+        return
+    ch, inc = registry.noun(f.challenger), registry.noun(f.incumbent)
+    ex, cross = f.extrapolation, curve.crossover
+    n_min, n_max = f.sizes[0].n, f.sizes[-1].n
+    span = f"{_rows(n_min)} to {_rows(n_max)} rows"
+    trees = registry.get(chosen).kind == "trees"
+    measured = {
+        "ahead_everywhere": f"{ch} is ahead of {inc} beyond noise at every size of the data-size curve ({span})",
+        "behind_everywhere": f"{inc} is ahead of {ch} beyond noise at every size of the data-size curve ({span})",
+        "tied_everywhere": f"{ch} and {inc} are within noise of each other at every size of the data-size curve "
+                           f"({span})",
+    }.get(f.pattern)
+    against = ""
+    if ex.conflict == "reverses_lead":
+        against = (f"; the fitted curves put {ch} behind {inc} by {_rows(ex.horizon_n)} rows, against that measured "
+                   f"lead (an extrapolation, weaker evidence than the measurement)")
+    if f.pattern == "overtakes":
+        lo, hi = f.support
+        b.add(f"on the data-size curve {ch} overtakes {inc} between {_rows(lo)} and {_rows(hi)} rows: behind beyond "
+              f"noise at {_rows(lo)}, ahead beyond noise from {_rows(hi)} (measured, up to {_rows(n_max)} rows)"
+              f"{against}", "curve", "Data size")
+        if trees:
+            b.lower(f"on the data-size curve {ch} overtakes {inc} between {_rows(lo)} and {_rows(hi)} rows (measured)")
+        return
+    if measured is None:  # mixed, or a lead that turns: the standing at the largest size, which Compare tests too
+        where = {"ahead": f"ahead of {inc} beyond noise", "behind": f"behind {inc} beyond noise",
+                 "tied": f"within noise of {inc}", "untested": f"not tested against {inc}"}[f.at_largest]
+        turn = (f", after leading it beyond noise up to {_rows(f.support[0])} rows" if f.pattern == "falls_behind"
+                else "")
+        measured = f"on the data-size curve {ch} is {where} at the largest size ({_rows(n_max)} rows){turn}"
+    if cross.kind == "extrapolated" and ex.crossing_n:
+        lo, hi = ex.crossing_ci
         ci = ""
         if lo is not None and hi is not None:
             ci = f" (95% CI {_rows(lo)}-{_rows(hi)})"
         elif lo is not None:
             ci = f" (95% CI from {_rows(lo)}, no upper bound)"
-        slope = curve.slopes.get("deep", (np.nan,))[0]
+        slope = curve.slopes.get(f.challenger, (np.nan,))[0]
         improving = np.isfinite(slope) and (slope > 0) == curve.higher_is_better
         rising = ("still rising" if curve.higher_is_better else "still improving") if improving else "flattening"
-        b.add(f"the deep net's curve is {rising}: ~{_rows(cross.extrapolated_n)} rows are expected to close the "
-              f"gap to boosting{ci}, vs {_rows(n_max)} rows used (an extrapolation)", "curve", "Data size")
-        if registry.get(chosen).kind == "trees":  # the crossover is deep vs boosting: it weighs on a trees verdict
-            b.lower("curve expects the deep net to overtake")
-    elif cross.kind == "observed":
-        b.add(f"the deep net overtakes boosting at about {_rows(cross.observed_n)} rows on the data-size curve "
-              f"and stays ahead up to {_rows(n_max)}", "curve", "Data size")
-        if registry.get(chosen).kind == "trees":
-            b.lower("curve shows the deep net ahead with more data")
-    elif cross.kind == "not_expected":
-        b.add(f"the deep net is not expected to overtake boosting within {CROSSOVER_HORIZON:.0f}x the data "
-              f"({_rows(CROSSOVER_HORIZON * n_max)} rows)", "curve", "Data size")
-    elif cross.kind == "leads_throughout":
-        b.add(f"the deep net is ahead of boosting at every size of the data-size curve (up to {_rows(n_max)} "
-              f"rows)", "curve", "Data size")
+        now = measured.removeprefix("on the data-size curve ")
+        b.add(f"{ch}'s curve is {rising}: ~{_rows(ex.crossing_n)} rows are expected to close the gap to {inc}{ci}, "
+              f"vs {_rows(n_max)} rows used (an extrapolation of the fitted curves; measured, {now})",
+              "curve", "Data size")
+        if trees:  # the crossover is deep vs boosting: it weighs on a trees verdict
+            b.lower(f"the data-size curve's fitted curves have {ch} overtaking {inc} near {_rows(ex.crossing_n)} "
+                    f"rows (an extrapolation)")
+        return
+    if cross.kind == "not_expected":
+        measured += (f"; extrapolating the fitted curves, {ch} is not expected to overtake {inc} within "
+                     f"{CROSSOVER_HORIZON:.0f}x the data ({_rows(ex.horizon_n)} rows)")
+    elif ex.conflict == "reverses_lead":
+        measured += against
+    elif ex.conflict == "fit_misses_largest":
+        measured += ("; the fitted curves do not follow the measured points at the largest size, so no "
+                     "extrapolation is cited")
+    b.add(measured, "curve", "Data size")
 
 
 def subgroup_reasons(b, report, chosen, metric, delta):
@@ -95,7 +136,8 @@ def subgroup_reasons(b, report, chosen, metric, delta):
             if better >= delta and clear:
                 b.add(f"on that slice {registry.noun(q['family'])} scores {score(q['score'], metric)}, "
                       f"{gap(better, metric)} better", "subgroup", "Subgroups")
-                b.lower("another family is clearly better on a failure slice")
+                b.lower(f"{registry.noun(q['family'])} is clearly better on {registry.noun(chosen)}'s worst slice "
+                        f"({int(r['size']):,} rows)")
                 break
     elif len(report.slices):
         b.add(f"{registry.noun(chosen)} has no significantly worse slice among {len(report.slices):,} slices checked",
@@ -104,7 +146,7 @@ def subgroup_reasons(b, report, chosen, metric, delta):
     mine = [r for r in rows if r["family"] == chosen]
     if mine:
         r = max(mine, key=lambda r: r["drop"])
-        if r["drop"] >= delta and (r.get("drop_ci_low") is None or r["drop_ci_low"] > 0):
+        if r["drop"] >= delta and is_beyond_noise(r):
             b.add(f"trained without {r['group']} and tested on it, {registry.noun(chosen)} drops by "
                   f"{gap(r['drop'], r['metric'])} vs a random split", "shift", "Subgroups")
             same = [q for q in rows if q["group"] == r["group"] and q["family"] != chosen]
@@ -169,13 +211,13 @@ def modality_reasons(b, ds, chosen, cmp, fams, tests, metric):
               f"{METRICS[metric].label})", "modality", "Compare")
         return
     if not deep_fams:
-        b.lower("no deep model on image/text data")
+        b.lower(f"no deep model was run on this {modality} data")
         b.add(f"this is {modality} data, where {expected} usually wins, but none was compared (0 deep families "
               f"run)", "modality", "Compare")
         return
     c = max(deep_fams, key=lambda f: tests[(f, chosen)][1])
     _, gain, _, _ = tests[(c, chosen)]
-    b.lower("image/text data where deep does not win")
+    b.lower(f"on {modality} data the deep model does not win here")
     where = "only ahead by" if gain > 0 else "behind by"
     b.add(f"this is {modality} data, where {expected} usually wins, but here {registry.noun(c)} is {where} "
           f"{gap(gain, metric)}: the data says otherwise", "modality", "Compare")

@@ -56,7 +56,8 @@ class NextRun:
     @property
     def text(self) -> str:
         """E.g. 'run 3 folds x 4 repeats of boosting and the deep net (9 more fits, about 40 s)'."""
-        names = " and ".join(registry.noun(f) for f in self.families)
+        nouns = [registry.noun(f) for f in self.families]
+        names = nouns[0] if len(nouns) == 1 else ", ".join(nouns[:-1]) + " and " + nouns[-1]
         secs = f", about {_duration(self.seconds)}" if np.isfinite(self.seconds) else ""
         return f"run {self.n_folds} folds x {self.repeats} repeats of {names} ({self.new_fits} more fits{secs})"
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 import numpy as np
 
 from ... import families as registry
-from ...metrics import METRICS
+from ...metrics import METRICS, format_diff_interval
 from ..comparison import format_p
 from .context import curve_reasons, explanation_reasons, modality_reasons, subgroup_reasons
 from .needs import (ALPHA, CLEAR_MARGIN_FACTOR, DECIDE_SPLITS, FAILURE_SLICES, FULL_SPLITS, LARGE_GAP_FACTOR,
                     MIN_SPLITS, RATE_METRICS, STRONG_P, THRESHOLDS, WIDE_CI_FACTOR, Needs, practical_difference)
 from .result import CONFIDENCES, NOT_ENOUGH, NextRun, Reason, Verdict
-from .wording import gap, score
+from .wording import fit_ratio, gap, score
 
 __all__ = ["verdict", "next_run"]
 
@@ -200,9 +200,15 @@ def verdict(comparison, *, curve=None, subgroups=None, explanation=None, dataset
     for s in sorted(simpler, key=lambda f: -sign * float(o.loc[f, "mean"]))[:1]:
         winner = chosen if beats(chosen, s) else next(c for c in fams[fams.index(s) + 1:] if beats(c, s))
         t, gain, lo, hi = tests[(winner, s)]
-        b.add(f"{registry.noun(winner)} is {gap(gain, metric)} better than {registry.noun(s)} ({format_p(t.p_value)}, "
-              f"95% CI {_ci(lo, hi, metric)}), more than the practical difference of {gap(delta, metric)}",
-              "score", "Compare")
+        win = (f"{registry.noun(winner)} is {gap(gain, metric)} better than {registry.noun(s)} ({format_p(t.p_value)}, "
+               f"95% CI {_ci(lo, hi, metric)}), more than the practical difference of {gap(delta, metric)}")
+        if winner == chosen:
+            b.add(win, "score", "Compare")
+        else:  # s is beaten by a family more complex than the one chosen, which nothing beats
+            tc, gc, _, _ = tests[(chosen, s)]
+            b.add(f"{registry.noun(s)} is beaten: {win}; {registry.noun(chosen)} is {gap(gc, metric)} "
+                  f"{'better' if gc >= 0 else 'worse'} than {registry.noun(s)} ({format_p(tc.p_value)}) and no more "
+                  f"complex family beats it", "score", "Compare")
         if t.p_value >= STRONG_P or gain < CLEAR_MARGIN_FACTOR * delta:
             b.cap(1, f"the deciding win has {format_p(t.p_value)} and a margin of {gap(gain, metric)} (high "
                      f"confidence needs p < {STRONG_P:g} and at least {gap(CLEAR_MARGIN_FACTOR * delta, metric)})")
@@ -332,16 +338,7 @@ def _deep_standing(cmp, weighed, fams, dropped, tests, metric):
 
 
 def _ratio(o, a, b) -> str:
-    """``a``'s fit time against ``b``'s: '38x slower', '1.2x the time' or '2.0x faster'; '' when unknown."""
-    ta, tb = float(o.loc[a, "fit_seconds"]), float(o.loc[b, "fit_seconds"])
-    if not (np.isfinite(ta) and np.isfinite(tb)) or ta <= 0 or tb <= 0:
-        return ""
-    r = ta / tb
-    if r >= 1.5:
-        return f"{r:.0f}x slower" if r >= 10 else f"{r:.1f}x slower"
-    if r <= 1 / 1.5:
-        return f"{1 / r:.0f}x faster" if r <= 0.1 else f"{1 / r:.1f}x faster"
-    return f"in about the same time ({r:.1f}x)"
+    return fit_ratio(float(o.loc[a, "fit_seconds"]), float(o.loc[b, "fit_seconds"]))
 
 
 def _confidence_reason(b) -> str:
@@ -387,7 +384,8 @@ def _reliability(b, report, chosen, fams, tests, beats, metric, delta):
     score is at least ``LARGE_GAP_FACTOR`` practical differences. A more complex family ``q`` takes over
     only if, on that slice, it scores at least ``LARGE_GAP_FACTOR`` practical differences better with the
     two 95% CIs apart; overall it is not worse by the practical difference or more (significant or
-    not); and it does not itself fail a slice as large or larger. Returns ``(slice row, new family)`` or None.
+    not); and it does not itself fail a slice as large or larger on which ``chosen`` is clearly better
+    (a group both fail is no trade). Returns ``(slice row, new family)`` or None.
     """
     if report is None or chosen not in report.families:
         return None
@@ -395,6 +393,16 @@ def _reliability(b, report, chosen, fams, tests, beats, metric, delta):
     sign = 1.0 if report.higher_is_better else -1.0
     above = [f for f in fams[fams.index(chosen) + 1:] if f in report.families]
     large = LARGE_GAP_FACTOR * delta
+
+    def clearly_better(a, b, slice_id):
+        """On ``slice_id``, ``a`` scores a large gap better than ``b``, with the two 95% CIs apart."""
+        ra = frame[(frame.slice == slice_id) & (frame.family == a)]
+        rb = frame[(frame.slice == slice_id) & (frame.family == b)]
+        if ra.empty or rb.empty:
+            return False
+        ra, rb = ra.iloc[0], rb.iloc[0]
+        apart = (ra["ci_low"] > rb["ci_high"]) if report.higher_is_better else (ra["ci_high"] < rb["ci_low"])
+        return bool(sign * (ra["score"] - rb["score"]) >= large and apart)
 
     def failures(fam):
         overall = float(report.overall.loc[fam, "score"])
@@ -412,7 +420,10 @@ def _reliability(b, report, chosen, fams, tests, beats, metric, delta):
             t, gain, _, _ = tests[(q, chosen)]
             if better < large or not apart or -gain >= delta:
                 continue
-            own = [f for f, _ in failures(q) if int(f["size"]) >= int(r["size"])]
+            # q must not trade this failure for one of its own: a slice as large or larger where q fails
+            # and the current model is clearly better (a group both fail is no trade)
+            own = [f for f, _ in failures(q) if int(f["size"]) >= int(r["size"])
+                   and clearly_better(chosen, q, f["slice"])]
             if own:
                 continue
             where = (f"is {gap(gain, metric)} {'better' if gain >= 0 else 'worse'} overall ({format_p(t.p_value)})"
@@ -433,10 +444,8 @@ def _reliability(b, report, chosen, fams, tests, beats, metric, delta):
 
 
 def _ci(lo, hi, metric):
-    """'-1.2 to +4.0 points' (rates) or '-0.012 to +0.04 RMSE' (signed: positive = a gain)."""
-    if metric in RATE_METRICS:
-        return f"{lo * 100:+.1f} to {hi * 100:+.1f} points"
-    return f"{lo:+.3g} to {hi:+.3g} {METRICS[metric].label}"
+    """'-1.2 to +4.0 points' (rates) or '-0.012 to +0.04 RMSE' (signed: positive = a gain), as Compare shows it."""
+    return format_diff_interval(metric, lo, hi)
 
 
 def _speed(o, simple, complex_):

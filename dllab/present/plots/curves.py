@@ -1,13 +1,18 @@
-"""Figures of a :class:`~dllab.analyses.curves.LearningCurve`: score and training time against training rows."""
+"""Figures of a :class:`~dllab.analyses.curves.LearningCurve`: score and training time against training rows.
+
+Both share the common layout (title above the plot, legend in a row under the x
+axis title) and log axes with readable ticks (1k, 2k, 5k, 10k). A crossover is
+marked only where the curve's findings support one (:attr:`Crossover.drawn`).
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
 
-from ...metrics import METRICS
+from ...metrics import METRICS, format_interval, format_score
 from ... import families as registry
-from ._style import _FONT, _rgba, _style, axis_title
+from ._style import _layout, _rgba, _style, axis_title
 
 _ROWS_TITLE = "Training rows (log scale)"
 _EXTRAPOLATION_FILL = "rgba(120, 120, 120, 0.07)"
@@ -26,8 +31,8 @@ def _band_trace(x, low, high, *, name: str, color: str, group: str, alpha: float
 
 
 def learning_curve_figure(curve, *, log_x: bool = True, extend: float = 10.0, mark_n: float | None = None) -> go.Figure:
-    """Score against training rows for every family: observed means with 95% bands, the fitted power law
-    and its dashed extrapolation, and the deep-net/XGBoost crossover when there is one.
+    """Score against training rows for every family: observed means with 95% intervals, the fitted power law
+    and its dashed extrapolation, and the deep-net/XGBoost crossover where the findings support one.
 
     Parameters
     ----------
@@ -47,8 +52,9 @@ def learning_curve_figure(curve, *, log_x: bool = True, extend: float = 10.0, ma
         ``"<label>"`` (observed means, one point per size with a score), and when the curve could be
         fitted ``"<label> fit"`` (dotted, over the observed sizes), ``"<label> extrapolation band"`` and
         ``"<label> extrapolation"`` (dashed, from the largest size up to the end of the axis). The
-        extrapolated region is shaded; a crossover adds a vertical line (and its 95% interval, shaded,
-        when extrapolated) with an annotation.
+        extrapolated region is shaded. A measured crossover adds a solid vertical line (the sizes it
+        lies between shaded), an extrapolated one a dashed line (its 95% interval shaded), each with
+        a label inside the top of the plot; a crossover within noise adds nothing.
     """
     sizes = np.asarray(curve.sizes, dtype=float)
     n_min, n_max = float(sizes.min()), float(sizes.max())
@@ -64,6 +70,7 @@ def learning_curve_figure(curve, *, log_x: bool = True, extend: float = 10.0, ma
     fit_grid = np.geomspace(n_min, n_max, 40)
     ext_grid = np.geomspace(n_max, x_end, 40) if x_end > n_max else None
     metric = curve.metric
+    label_m = METRICS[metric].label
     for fam in curve.families:
         color, label = registry.color(fam), registry.label(fam)
         band = curve.band(fam)
@@ -74,14 +81,15 @@ def learning_curve_figure(curve, *, log_x: bool = True, extend: float = 10.0, ma
         mean = band["mean"].to_numpy(dtype=float)
         ok = np.isfinite(mean)
         lo, hi = band["ci_low"].to_numpy(dtype=float)[ok], band["ci_high"].to_numpy(dtype=float)[ok]
+        # The hover reads as the tables do (80.8%, "78.1% to 83.4%"), not as raw decimals.
+        text = [[format_score(metric, m), format_interval(metric, a, b), int(k)]
+                for m, a, b, k in zip(mean[ok], lo, hi, band["n_ok"].to_numpy()[ok])]
         fig.add_trace(go.Scatter(
             x=band.index.to_numpy()[ok].tolist(), y=mean[ok].tolist(), name=label, legendgroup=fam,
             mode="lines+markers", line=dict(color=color, width=2.5),
-            marker=dict(color=color, size=9, symbol=registry.marker(fam)),
-            customdata=np.column_stack([lo, hi, band["n_ok"].to_numpy()[ok]]).tolist(),
-            hovertemplate=f"<b>{label}</b><br>%{{x:,}} rows<br>{METRICS[metric].label}: %{{y:.4f}}"
-                          "<br>95% band: %{customdata[0]:.4f} to %{customdata[1]:.4f}"
-                          "<br>%{customdata[2]} fit(s)<extra></extra>"))
+            marker=dict(color=color, size=9, symbol=registry.marker(fam)), customdata=text,
+            hovertemplate=f"<b>{label}</b><br>%{{x:,}} rows<br>{label_m}: %{{customdata[0]}}"
+                          "<br>95% interval: %{customdata[1]}<br>%{customdata[2]} fit(s)<extra></extra>"))
         if curve.fits.get(fam) is None:
             continue
         fitted = curve.predict(fam, fit_grid)
@@ -95,35 +103,78 @@ def learning_curve_figure(curve, *, log_x: bool = True, extend: float = 10.0, ma
                                group=fam, alpha=0.08)
         if ext_band is not None:
             fig.add_trace(ext_band)
+        text = [[format_score(metric, v), format_interval(metric, a, b)]
+                for v, a, b in zip(np.asarray(ext.score, dtype=float), ext.low, ext.high)]
         fig.add_trace(go.Scatter(
             x=ext_grid.tolist(), y=np.asarray(ext.score, dtype=float).tolist(), name=f"{label} extrapolation",
             legendgroup=fam, showlegend=False, mode="lines", line=dict(color=color, width=2, dash="dash"),
-            customdata=np.column_stack([ext.low, ext.high]).tolist(),
-            hovertemplate=f"<b>{label}</b> (extrapolated)<br>%{{x:,.0f}} rows<br>{METRICS[metric].label}: "
-                          "%{y:.4f}<br>95% band: %{customdata[0]:.4f} to %{customdata[1]:.4f}<extra></extra>"))
-    _mark_crossover(fig, cross, x_end=x_end, log_x=log_x)
+            customdata=text,
+            hovertemplate=f"<b>{label}</b> (extrapolated, not measured)<br>%{{x:,.0f}} rows<br>{label_m}: "
+                          "%{customdata[0]}<br>95% band of the fit: %{customdata[1]}<extra></extra>"))
+    _mark_crossover(fig, cross, x_start=n_min / 1.3, x_end=x_end, log_x=log_x)
     if mark_n is not None:
         fig.add_vline(x=float(mark_n), line=dict(color="#444444", width=1.5, dash="dot"))
     if x_end > n_max:
         fig.add_annotation(x=_axis_x(np.sqrt(n_max * x_end), log_x), y=0.0, yref="paper", yanchor="bottom",
                            text="extrapolated (fitted curve, not measured)", showarrow=False,
-                           font=dict(size=12, color="#666666"))
+                           font=dict(size=12, color="#666666"), bgcolor="rgba(255, 255, 255, 0.7)")
     fig.update_xaxes(title_text=_ROWS_TITLE if log_x else "Training rows", type="log" if log_x else "linear",
                      range=[np.log10(n_min / 1.3), np.log10(x_end)] if log_x else [0, x_end],
                      **(_log_ticks(n_min / 1.3, x_end) if log_x else {}))
     fig.update_yaxes(title_text=axis_title(metric))
-    title = f"{METRICS[metric].label} against training rows, with 95% bands"
-    return _style(fig, metric=metric, title=title, height=480)
+    return _style(fig, metric=metric, title=f"{label_m} against training rows", height=480)
+
+
+#: Tick mantissas from coarse to fine; the first that gives enough ticks is used.
+_MANTISSAS = ((1,), (1, 2, 5), (1, 2, 3, 5), (1, 1.5, 2, 3, 5, 7))
+_MIN_TICKS, _MAX_TICKS = 4, 9
 
 
 def _log_ticks(low: float, high: float, *, suffix: str = "") -> dict:
-    """Tick values on the 1-2-5 series between ``low`` and ``high`` with readable labels (1k, 2.5k...)."""
-    values = [m * 10.0 ** e for e in range(int(np.floor(np.log10(low))) - 1, int(np.ceil(np.log10(high))) + 1)
-              for m in (1, 2, 5)]
-    values = [v for v in values if low <= v <= high]
-    if len(values) > 10:
-        values = [v for v in values if np.isclose(np.log10(v) % 1.0, 0.0)] or values  # decades only
+    """Readable ticks for a log axis from ``low`` to ``high``: 1k, 2k, 5k, 10k (or 1.5k, 3k... on short ranges).
+
+    The coarsest series with at least 4 ticks in range (at most 9; decades, then every other
+    decade, on very long ranges); on a range too short for any series, evenly spaced round values.
+
+    Examples
+    --------
+    >>> _log_ticks(19, 5940)["ticktext"]
+    ['20', '50', '100', '200', '500', '1k', '2k', '5k']
+    >>> _log_ticks(1.2, 4.5, suffix=" s")["ticktext"]
+    ['1.5 s', '2 s', '3 s']
+    >>> _log_ticks(80, 2_000_000)["ticktext"]
+    ['100', '1k', '10k', '100k', '1M']
+    """
+    low, high = float(min(low, high)), float(max(low, high))
+    e0, e1 = int(np.floor(np.log10(low))) - 1, int(np.ceil(np.log10(high))) + 1
+
+    def series(ms):
+        return [float(f"{m * 10.0 ** e:.12g}") for e in range(e0, e1 + 1) for m in ms if low <= m * 10.0 ** e <= high]
+
+    values = series(_MANTISSAS[0])
+    if len(values) > _MAX_TICKS:
+        values = values[::int(np.ceil(len(values) / _MAX_TICKS))]
+    else:
+        for ms in _MANTISSAS[1:]:
+            if len(values) >= _MIN_TICKS:
+                break
+            finer = series(ms)
+            if len(finer) > _MAX_TICKS:
+                break
+            values = finer
+    if len(values) < 3:  # a short range: round values evenly spaced across it
+        values = _round_steps(low, high)
     return dict(tickvals=values, ticktext=[_short_number(v) + suffix for v in values])
+
+
+def _round_steps(low: float, high: float) -> list[float]:
+    span = high - low
+    for step in sorted(m * 10.0 ** e for e in range(int(np.floor(np.log10(span))) - 2, int(np.ceil(np.log10(span))) + 1)
+                       for m in (1, 2, 2.5, 5)):
+        values = [float(f"{v:.12g}") for v in np.arange(np.ceil(low / step) * step, high + step * 1e-9, step)]
+        if len(values) <= 5:
+            return values
+    return [low, high]
 
 
 def _short_number(v: float) -> str:
@@ -145,24 +196,38 @@ def _axis_x(x: float, log_x: bool) -> float:
     return float(np.log10(x)) if log_x else float(x)
 
 
-def _mark_crossover(fig: go.Figure, cross, *, x_end: float, log_x: bool) -> None:
-    if cross.kind == "observed" and cross.observed_n:
-        fig.add_vline(x=cross.observed_n, line=dict(color=_CROSSOVER_COLOR, width=2))
-        fig.add_annotation(x=_axis_x(cross.observed_n, log_x), y=1.0, yref="paper",
-                           text=f"crossover ≈ {_round2(cross.observed_n)} rows (observed)", showarrow=False,
-                           yanchor="bottom", font=dict(color=_CROSSOVER_COLOR, size=12))
-    elif cross.kind == "extrapolated" and cross.extrapolated_n:
+def _label_box(fig: go.Figure, *, x: float, text: str, color: str, share: float) -> None:
+    # Inside the plot area, at its top, on a white box: never over the title or the legend. ``share``
+    # is where x lies across the axis (0 to 1): near an edge the label grows inwards, not off the plot.
+    anchor = "left" if share < 0.3 else ("right" if share > 0.7 else "center")
+    fig.add_annotation(x=x, y=1.0, yref="paper", yanchor="top", xanchor=anchor, text=text, showarrow=False,
+                       font=dict(color=color, size=12), bgcolor="rgba(255, 255, 255, 0.85)", borderpad=3)
+
+
+def _mark_crossover(fig: go.Figure, cross, *, x_start: float, x_end: float, log_x: bool) -> None:
+    """The crossover the findings support: solid where measured, dashed where extrapolated; nothing otherwise."""
+    if not cross.drawn:
+        return
+    at = cross.observed_n if cross.kind == "observed" else cross.extrapolated_n
+    ends = (np.log10([x_start, x_end, at]) if log_x else np.array([0.0, x_end, at], dtype=float))
+    share = float((ends[2] - ends[0]) / max(ends[1] - ends[0], 1e-12))
+    if cross.kind == "observed":
         lo, hi = cross.ci
-        x0, x1 = (lo or cross.extrapolated_n), min(hi or x_end, x_end)
-        if x1 > x0:
-            fig.add_vrect(x0=x0, x1=x1, fillcolor=_rgba(_CROSSOVER_COLOR, 0.08), line_width=0, layer="below")
-        fig.add_vline(x=cross.extrapolated_n, line=dict(color=_CROSSOVER_COLOR, width=2, dash="dash"))
-        ci = "" if lo is None else (f", 95% CI {_round2(lo)}–{_round2(hi)}" if hi is not None
-                                    else f", 95% CI from {_round2(lo)}")
-        fig.add_annotation(x=_axis_x(cross.extrapolated_n, log_x), y=1.0, yref="paper", yanchor="bottom",
-                           text=f"crossover ≈ {_round2(cross.extrapolated_n)} rows (extrapolated{ci})",
-                           showarrow=False,
-                           font=dict(color=_CROSSOVER_COLOR, size=12))
+        if lo is not None and hi is not None and hi > lo:  # the sizes it lies between, both beyond noise
+            fig.add_vrect(x0=lo, x1=hi, fillcolor=_rgba(_CROSSOVER_COLOR, 0.08), line_width=0, layer="below")
+        fig.add_vline(x=cross.observed_n, line=dict(color=_CROSSOVER_COLOR, width=2))
+        _label_box(fig, x=_axis_x(cross.observed_n, log_x), color=_CROSSOVER_COLOR, share=share,
+                   text=f"crossover ≈ {_round2(cross.observed_n)} rows (measured, between {lo:,} and {hi:,})")
+        return
+    lo, hi = cross.ci
+    x0, x1 = (lo or cross.extrapolated_n), min(hi or x_end, x_end)
+    if x1 > x0:
+        fig.add_vrect(x0=x0, x1=x1, fillcolor=_rgba(_CROSSOVER_COLOR, 0.08), line_width=0, layer="below")
+    fig.add_vline(x=cross.extrapolated_n, line=dict(color=_CROSSOVER_COLOR, width=2, dash="dash"))
+    ci = "" if lo is None else (f", 95% CI {_round2(lo)}–{_round2(hi)}" if hi is not None
+                                else f", 95% CI from {_round2(lo)}")
+    _label_box(fig, x=_axis_x(cross.extrapolated_n, log_x), color=_CROSSOVER_COLOR, share=share,
+               text=f"crossover ≈ {_round2(cross.extrapolated_n)} rows (extrapolated{ci})")
 
 
 def fit_time_figure(curve) -> go.Figure:
@@ -190,11 +255,8 @@ def fit_time_figure(curve) -> go.Figure:
     xticks = (dict(tickvals=sizes.tolist(), ticktext=[_short_number(v) for v in sizes]) if len(sizes) <= 8
               else _log_ticks(sizes.min() / 1.2, sizes.max() * 1.2))  # few sizes: label the measured ones
     fig.update_xaxes(title_text=_ROWS_TITLE, type="log", **xticks)
-    fig.update_yaxes(title_text="Training time per fit (seconds, log scale)", type="log",
-                     **(_log_ticks(min(shown) / 1.5, max(shown) * 1.5, suffix=" s") if shown else {}))
-    fig.update_layout(title=dict(text="Training time against training rows", x=0, xanchor="left", y=0.98,
-                                 yanchor="top"), template="plotly_white", font=_FONT, height=480,
-                      margin=dict(l=70, r=30, t=95, b=60),
-                      legend=dict(orientation="v", yanchor="top", y=0.99, x=0.01, xanchor="left",
-                                  bgcolor="rgba(255, 255, 255, 0.75)"))
-    return fig
+    if shown:  # pad the range to the ticks, so that the lowest and highest times have one on each side
+        low, high = min(shown) / 1.5, max(shown) * 1.5
+        fig.update_yaxes(range=[np.log10(low), np.log10(high)], **_log_ticks(low, high, suffix=" s"))
+    fig.update_yaxes(title_text="Training time per fit (seconds, log scale)", type="log")
+    return _layout(fig, title="Training time per fit against training rows", height=400)

@@ -10,48 +10,90 @@ from ... import families as registry
 from ._style import _FONT, _rgba
 
 
-def importance_order(explanation, *, top_k: int = 15) -> list:
+def _scale(units: str) -> float:
+    """Probabilities are drawn in percent (contributions in percentage points); other units as they are."""
+    return 100.0 if units == "probability" else 1.0
+
+
+def _unit_words(explanation, units: str) -> str:
+    """Axis words of a contribution: "percentage points" in probability, else the unit's name."""
+    return "percentage points" if units == "probability" else explanation.unit_label(units)
+
+
+def _number(units: str) -> str:
+    """Plotly's number format of a contribution in ``units`` (hover labels)."""
+    return "%{x:+.1f} points" if units == "probability" else "%{x:+.3g}"
+
+
+def _end_text(v: float, units: str) -> str:
+    """A waterfall's start or end (already scaled): "38.4%" in probability, else :func:`number_text`."""
+    return f"{v:.1f}%" if units == "probability" else number_text(v)
+
+
+def _step_text(v: float, units: str) -> str:
+    """A waterfall step (already scaled): "+12.3 points" in probability, else signed."""
+    return f"{v:+.1f} points" if units == "probability" else number_text(v, signed=True)
+
+
+def _every_class(explanation, units: str) -> str:
+    """What importances (averaged over the classes, for more than two) are of, in words."""
+    if explanation.task == "multiclass":
+        return f"{explanation.unit_label(units)} of each class of {explanation.target}"
+    return explanation.describe(units)
+
+
+def importance_order(explanation, *, top_k: int = 15, units: str = "output") -> list:
     """The ``top_k`` columns by their largest importance over the families, most important first.
 
     Every explanation chart uses this one order, so the models read side by side.
     """
-    imp = explanation.importance
+    imp = explanation.importance_in(units)[0] if units != "output" else explanation.importance
     return imp.max(axis=1).sort_values(ascending=False, kind="stable").index[:top_k].tolist()
 
 
-def importance_figure(explanation, *, top_k: int = 15) -> go.Figure:
+def importance_figure(explanation, *, top_k: int = 15, units: str = "output") -> go.Figure:
     """Mean |SHAP| per column, one bar per family side by side (same colours, same column order), with 95% bands.
 
     Columns are ordered by their largest importance over the families (:func:`importance_order`), top first.
+    ``units="probability"`` draws them in percentage points of the probability of the named class.
     """
-    order = importance_order(explanation, top_k=top_k)
-    imp, low, high = explanation.importance, explanation.importance_low, explanation.importance_high
+    order = importance_order(explanation, top_k=top_k, units=units)
+    if units == "output":
+        imp, low, high = explanation.importance, explanation.importance_low, explanation.importance_high
+    else:
+        imp, low, high = explanation.importance_in(units)
+    k = _scale(units)
     fig = go.Figure()
     ys = [str(c) for c in order]
+    words = "points" if units == "probability" else ""
     for fam in explanation.families:
-        v = imp.loc[order, fam].to_numpy(dtype=float)
-        plus = np.nan_to_num(high.loc[order, fam].to_numpy(dtype=float) - v)
-        minus = np.nan_to_num(v - low.loc[order, fam].to_numpy(dtype=float))
+        v = k * imp.loc[order, fam].to_numpy(dtype=float)
+        plus = np.nan_to_num(k * high.loc[order, fam].to_numpy(dtype=float) - v)
+        minus = np.nan_to_num(v - k * low.loc[order, fam].to_numpy(dtype=float))
         fig.add_trace(go.Bar(y=ys, x=v.tolist(), orientation="h", name=registry.label(fam),
                              marker_color=registry.color(fam), legendgroup=fam,
                              error_x=dict(type="data", symmetric=False, array=plus.tolist(),
                                           arrayminus=minus.tolist(), thickness=1.2, width=3),
-                             hovertemplate="%{y}: %{x:.3g}<extra>" + registry.label(fam) + "</extra>"))
-    fig.update_layout(barmode="group", title=dict(text=f"Global importance: mean |SHAP| per column (top {len(order)})",
+                             hovertemplate="%{y}: %{x:.3g} " + words + "<extra>" + registry.label(fam) + "</extra>"))
+    space = _every_class(explanation, units)
+    fig.update_layout(barmode="group", title=dict(text=f"Global importance for the {space}: average size of each "
+                                                       f"column's contribution (top {len(order)})",
                                                   x=0, xanchor="left", y=0.98, yanchor="top"),
                       template="plotly_white", font=_FONT,
                       height=max(360, 110 + 16 * len(order) * max(1, len(explanation.families))),
                       margin=dict(l=150, r=30, t=95, b=60),
                       legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, xanchor="left"))
     fig.update_yaxes(autorange="reversed", title_text=None)
-    fig.update_xaxes(title_text=f"Mean |SHAP| ({explanation.output_space}), 95% bootstrap band", rangemode="tozero")
+    fig.update_xaxes(title_text=f"Average size of a contribution ({_unit_words(explanation, units)}), "
+                                "with a 95% bootstrap band", rangemode="tozero")
     return fig
 
 
-def dependence_figure(explanation, column: str, *, max_points: int = 1000) -> go.Figure:
+def dependence_figure(explanation, column: str, *, max_points: int = 1000, units: str = "output") -> go.Figure:
     """SHAP value of ``column`` against its value, one panel per family (shared y axis), in family colours.
 
     Categorical columns show their levels on the x axis (points jittered); every point is one explained row.
+    ``units="probability"``: contributions in percentage points of the named class's probability.
     """
     from plotly.subplots import make_subplots
 
@@ -59,40 +101,48 @@ def dependence_figure(explanation, column: str, *, max_points: int = 1000) -> go
     fig = make_subplots(rows=1, cols=len(fams), shared_yaxes=True, horizontal_spacing=0.04,
                         subplot_titles=[registry.label(f) for f in fams])
     rng = np.random.default_rng(0)
-    numeric = True
+    k = _scale(units)
+    number = _number(units).replace("%{x", "%{y")
     for i, fam in enumerate(fams, start=1):
-        vals = explanation.values(fam)
+        vals = explanation.values(fam, units=units)
         if len(vals) > max_points:
             vals = vals.iloc[np.sort(rng.choice(len(vals), max_points, replace=False))]
         x = explanation.shown_rows.loc[vals.index, column]
-        y = vals[column].to_numpy(dtype=float)
+        y = k * vals[column].to_numpy(dtype=float)
         numeric = bool(np.issubdtype(np.asarray(x).dtype, np.number)) and not hasattr(x, "cat")
         xs = x.to_numpy(dtype=float).tolist() if numeric else x.astype(str).tolist()
         fig.add_trace(go.Scatter(x=xs, y=y.tolist(), mode="markers", name=registry.label(fam), legendgroup=fam,
                                  marker=dict(color=registry.color(fam), symbol=registry.marker(fam),
                                              size=6, opacity=0.55),
-                                 hovertemplate=f"{column} = %{{x}}<br>SHAP %{{y:.3g}}<extra>{registry.label(fam)}</extra>"),
+                                 hovertemplate=f"{column} = %{{x}}<br>contribution {number}"
+                                               f"<extra>{registry.label(fam)}</extra>"),
                       row=1, col=i)
         fig.update_xaxes(title_text=str(column), row=1, col=i)
-    fig.update_yaxes(title_text=f"SHAP value of {column}", row=1, col=1, zeroline=True)
+    fig.update_yaxes(title_text=f"Contribution of {column} ({_unit_words(explanation, units)})", row=1, col=1,
+                     zeroline=True)
     fig.add_hline(y=0, line=dict(color="#888888", width=1, dash="dot"))
-    fig.update_layout(title=dict(text=f"How {column} moves each model's output ({explanation.output_space})",
+    fig.update_layout(title=dict(text=f"How {column} moves each model's {explanation.describe(units)}",
                                  x=0, xanchor="left", y=0.98, yanchor="top"),
                       template="plotly_white", font=_FONT, height=420, showlegend=False,
                       margin=dict(l=70, r=30, t=95, b=60))
     return fig
 
 
-def local_figure(explanation, row_position: int, *, top_k: int = 12) -> go.Figure:
-    """One row's waterfall per family, side by side: base value, the ``top_k`` largest contributions
-    (same columns and order in every panel), "other columns", and the output."""
+def local_figure(explanation, row_position: int, *, top_k: int = 12, units: str = "output",
+                 target_class: int | None = None) -> go.Figure:
+    """One row's waterfall per family, side by side: the starting point (base value), the ``top_k`` largest
+    contributions (same columns and order in every panel), "other columns", and the row's prediction.
+
+    ``units="probability"``: the waterfall runs in percent of the named class's probability.
+    """
     from plotly.subplots import make_subplots
 
     from ...analyses.explain import BASE_ROW, OUTPUT_ROW, VALUE_COLUMN
 
-    local = explanation.local(row_position)
+    local = explanation.local(row_position, target_class=target_class, units=units)
     fams = list(explanation.families)
-    contrib = local.drop(index=[BASE_ROW, OUTPUT_ROW])[fams].astype(float)
+    k = _scale(units)
+    contrib = k * local.drop(index=[BASE_ROW, OUTPUT_ROW])[fams].astype(float)
     order = contrib.abs().max(axis=1).sort_values(ascending=False, kind="stable").index[:top_k].tolist()
     rest = [c for c in contrib.index if c not in order]
     values = local.loc[order, VALUE_COLUMN] if VALUE_COLUMN in local.columns else None
@@ -100,8 +150,8 @@ def local_figure(explanation, row_position: int, *, top_k: int = 12) -> go.Figur
     fig = make_subplots(rows=1, cols=len(fams), shared_yaxes=True, horizontal_spacing=0.06,
                         subplot_titles=[registry.label(f) for f in fams])
     for i, fam in enumerate(fams, start=1):
-        base, out = float(local.loc[BASE_ROW, fam]), float(local.loc[OUTPUT_ROW, fam])
-        y = ["base value", *labels] + (["other columns"] if rest else []) + ["output"]
+        base, out = k * float(local.loc[BASE_ROW, fam]), k * float(local.loc[OUTPUT_ROW, fam])
+        y = ["average row", *labels] + (["other columns"] if rest else []) + ["this row"]
         x = [base, *contrib.loc[order, fam].tolist()] + ([float(contrib.loc[rest, fam].sum())] if rest else []) + [out]
         measure = ["absolute"] + ["relative"] * (len(y) - 2) + ["total"]
         fig.add_trace(go.Waterfall(orientation="h", y=y, x=x, measure=measure, name=registry.label(fam),
@@ -109,16 +159,62 @@ def local_figure(explanation, row_position: int, *, top_k: int = 12) -> go.Figur
                                    decreasing=dict(marker=dict(color=_rgba(registry.color(fam), 0.45))),
                                    totals=dict(marker=dict(color="#555555")),
                                    connector=dict(line=dict(color="#BBBBBB", width=1)),
-                                   hovertemplate="%{y}: %{x:.3g}<extra>" + registry.label(fam) + "</extra>"),
+                                   customdata=[_end_text(x[0], units), *(_step_text(v, units) for v in x[1:-1]),
+                                               _end_text(x[-1], units)],
+                                   hovertemplate="%{y}: %{customdata}<extra>" + registry.label(fam) + "</extra>"),
                       row=1, col=i)
-        fig.update_xaxes(title_text="contribution" if i == 1 else None, row=1, col=i)
+        fig.update_xaxes(title_text=("probability (%)" if units == "probability" else explanation.unit_label(units))
+                         if i == 1 else None, row=1, col=i)
     fig.update_yaxes(autorange="reversed", row=1, col=1)
-    fig.update_layout(title=dict(text=f"Row {local.attrs.get('row', '')}: each model's contributions, base to output "
-                                      f"({explanation.output_space})",
+    fig.update_xaxes(matches="x")  # one scale for every model: the same bar length is the same push
+    row = local.attrs.get("row")
+    cls = local.attrs.get("target_class")
+    fig.update_layout(title=dict(text=f"{explanation.row_name(row)}: each model's "
+                                      f"{explanation.describe(units, cls)}, from the average row to this one",
                                  x=0, xanchor="left", y=0.98, yanchor="top"),
                       template="plotly_white", font=_FONT, showlegend=False,
                       height=max(380, 150 + 26 * (len(order) + 3)), margin=dict(l=170, r=30, t=95, b=60))
     return fig
+
+
+def number_text(v, *, signed: bool = False) -> str:
+    """A prediction or contribution in the model's own units: 3 significant digits, whole numbers with thousands
+    separators from 1,000 on (house prices read "260,512", not "2.61e+05"); "—" when missing.
+
+    Examples
+    --------
+    >>> number_text(260512.3), number_text(-0.41237, signed=True), number_text(1.5, signed=True)
+    ('260,512', '-0.412', '+1.5')
+    """
+    if v is None or not np.isfinite(v):
+        return "—"
+    sign = "+" if signed else ""
+    return f"{v:{sign},.0f}" if abs(v) >= 1000 else f"{v:{sign}.3g}"
+
+
+def probability_text(p) -> str:
+    """A probability as the page shows it: "38.4%" ("—" when missing).
+
+    Examples
+    --------
+    >>> probability_text(0.38449), probability_text(float("nan"))
+    ('38.4%', '—')
+    """
+    return "—" if p is None or not np.isfinite(p) else f"{p:.1%}"
+
+
+def points_text(d) -> str:
+    """A change of probability in percentage points, signed: "+12.3 points".
+
+    Examples
+    --------
+    >>> points_text(0.1234), points_text(-0.004), points_text(0.0)
+    ('+12.3 points', '-0.4 points', '0.0 points')
+    """
+    if d is None or not np.isfinite(d):
+        return "—"
+    v = round(100 * float(d), 1)
+    return f"{v:+.1f} points" if v != 0 else "0.0 points"
 
 
 #: Diverging scale of pixel attributions: blue pushes the output down, white is zero, red pushes it up.
@@ -160,9 +256,9 @@ def pixel_map_figure(explanation, row_position: int, *, target_class: int | None
     h, w = first.image.shape
     titles = [f"Image (label {short_value(first.target)})"] + [
         f"{registry.label(m.family)}<br>{_class_title(m, labels)}, output {m.output:.3g}" for m in maps]
-    title = (f"Which pixels mattered: row {first.row}, "
+    title = (f"Which pixels mattered: {explanation.row_name(first.row)}, "
              + (f"class {short_value(labels[target_class])}" if target_class is not None and labels
-                else "each model's predicted class" if labels else f"SHAP in {first.output_space}"))
+                else "each model's predicted class" if labels else f"contributions to the {explanation.describe()}"))
     coloraxis = dict(colorscale=PIXEL_COLORSCALE, cmin=-limit, cmax=limit,
                      colorbar=dict(title=dict(text="SHAP", side="right"), thickness=14))
     if h == 1:

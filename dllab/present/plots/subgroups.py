@@ -1,13 +1,21 @@
-"""Figures of :mod:`dllab.analyses.subgroups`: slice scores, worst slices, disagreement and the shift test."""
+"""Figures of :mod:`dllab.analyses.subgroups`: slice scores, worst slices, disagreement and the shift test.
+
+Every figure takes the shared layout of ``_style`` (title above the plot, legend
+below it); the heat map uses the shared colour-blind-safe diverging scale,
+centred on the report's overall score, so the app and the HTML report colour it
+alike. Numbers read as :func:`dllab.metrics.format_score` writes them.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
 
-from ...metrics import METRICS
 from ... import families as registry
-from ._style import _FONT, _is_rate, _style, axis_title
+from ...metrics import METRICS, format_diff, format_interval, format_score
+from ...analyses.subgroups.shift import is_beyond_noise
+from ...analyses.subgroups.tables import format_q
+from ._style import DIVERGING, _diverging, _is_rate, _layout, _style, axis_title
 
 
 def _wrap(text: str, width: int = 42) -> str:
@@ -17,12 +25,25 @@ def _wrap(text: str, width: int = 42) -> str:
     return text.replace(" and ", "<br>and ", 1)
 
 
-def _metric_fmt(metric: str | None) -> str:
-    return ".1%" if metric is not None and _is_rate(metric) else ".3g"
+def _reference(table, overall, families) -> float:
+    # The white of the scale: the mean overall score of the families drawn (from the report when the
+    # table carries it), so the colours do not depend on which slices a caller picked.
+    overall = overall if overall is not None else table.attrs.get("overall")
+    if overall:
+        vals = [float(overall[f]) for f in families if f in overall and np.isfinite(overall[f])]
+        if vals:
+            return float(np.mean(vals))
+    z = table[families].to_numpy(dtype=float)
+    return float(np.nanmean(z)) if np.isfinite(z).any() else 0.0
 
 
-def slice_heatmap_figure(table, *, metric: str | None = None) -> go.Figure:
+def slice_heatmap_figure(table, *, metric: str | None = None, overall=None) -> go.Figure:
     """Score of every model on every slice as a heat map (rows: slices, columns: models).
+
+    Colours use the shared colour-blind-safe diverging scale (:data:`._style.DIVERGING`): white at
+    the overall score, orange below it (worse), purple above it (better), over a range that depends
+    only on the metric and that overall score (20 points either side for accuracy), so the same
+    report gives the same colours in the app and in the HTML report.
 
     Parameters
     ----------
@@ -31,32 +52,50 @@ def slice_heatmap_figure(table, *, metric: str | None = None) -> go.Figure:
         family (other columns such as ``size`` and ``uncertain`` are not drawn). Rows are drawn top to
         bottom in the table's order.
     metric : str, optional
-        The metric of the values: titles the colour bar, formats the cell text, and reverses the
-        colours for lower-is-better metrics so red always means worse.
+        The metric of the values (default: ``table.attrs["metric"]``): titles the colour bar, formats
+        the cell text, and reverses the colours for lower-is-better metrics so orange always means worse.
+    overall : mapping of str to float, optional
+        Each family's score on all rows (default: ``table.attrs["overall"]``); the scale's centre is
+        their mean. Without either, the centre is the mean of the cells drawn.
 
     Returns
     -------
     go.Figure
         One ``Heatmap`` trace named ``"score"``: ``x`` the family labels, ``y`` the slice descriptions
-        with their row counts.
+        with their row counts, ``zmid`` the centre.
     """
+    metric = metric or table.attrs.get("metric")
     families = [c for c in table.columns if c in registry.names()]
     z = table[families].to_numpy(dtype=float)
     sizes = table["size"].tolist() if "size" in table.columns else [None] * len(table)
     ylabels = [_wrap(str(d)) + (f" (n={int(n):,})" if n is not None else "") for d, n in zip(table.index, sizes)]
-    fmt = _metric_fmt(metric)
     higher = METRICS[metric].higher_is_better if metric else True
     label = METRICS[metric].label if metric else "Score"
-    text = [[("—" if not np.isfinite(v) else format(v, fmt)) for v in row] for row in z]
+    centre = _reference(table, overall, families)
+    zmin, zmax = _diverging(metric, centre) if metric else (centre - 1.0, centre + 1.0)
+    show = format_score if metric else (lambda _m, v: format(v, ".3g"))
+    text = [[show(metric, v) for v in row] for row in z]
+    diff = [[(format_diff(metric, v - centre, signed=True) if metric else format(v - centre, "+.3g"))
+             if np.isfinite(v) else "—" for v in row] for row in z]
+    ticks = [zmin, (zmin + centre) / 2, centre, (centre + zmax) / 2, zmax]
+    if metric:  # no tick beyond what the metric can reach (an accuracy above 100%)
+        lo, hi = METRICS[metric].bounds
+        ticks = [t for t in ticks if lo - 1e-12 <= t <= hi + 1e-12]
+    ticktext = [show(metric, t) + (" all rows" if t == centre else "") for t in ticks]
     fig = go.Figure(go.Heatmap(
         z=np.where(np.isfinite(z), z, None).tolist(), x=[registry.label(f) for f in families], y=ylabels,
-        name="score", text=text, texttemplate="%{text}", colorscale="RdYlGn", reversescale=not higher,
-        colorbar=dict(title=dict(text=label), tickformat=fmt), xgap=2, ygap=2,
-        hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>"))
+        name="score", text=text, texttemplate="%{text}", customdata=diff, colorscale=DIVERGING,
+        reversescale=not higher, zmin=zmin, zmax=zmax, zmid=centre,
+        colorbar=dict(title=dict(text=label), tickvals=ticks, ticktext=ticktext), xgap=2, ygap=2,
+        hovertemplate="%{y}<br>%{x}: %{text} (%{customdata} against the overall " + show(metric, centre)
+                      + ")<extra></extra>"))
     fig.update_yaxes(autorange="reversed", title_text="Slice (rows)", automargin=True)
-    fig.update_xaxes(title_text="Model family", side="top")
-    fig.update_layout(title=dict(text=f"{label} by slice and model", x=0, xanchor="left"), template="plotly_white",
-                      font=_FONT, height=max(360, 140 + 30 * len(table)), margin=dict(l=40, r=30, t=110, b=40))
+    fig.update_xaxes(side="top", automargin=True)  # the family labels head the columns
+    _layout(fig, title=f"{label} by slice and model", height=max(360, 160 + 30 * len(table)))
+    # The family labels sit above the plot area, where a title anchored to it would meet them: this
+    # title is pinned to the top of the figure instead, with a top margin that holds both.
+    fig.update_layout(title=dict(yref="container", y=1, yanchor="top", automargin=False, pad=dict(t=14, b=0)),
+                      margin=dict(l=40, r=30, t=80, b=30))
     return fig
 
 
@@ -82,16 +121,19 @@ def worst_slices_figure(report, family: str, *, top_k: int = 10) -> go.Figure:
             name=label, mode="markers", marker=dict(color=color, size=12, symbol=registry.marker(family)),
             error_x=dict(type="data", symmetric=False, array=np.nan_to_num(worst["ci_high"] - score).tolist(),
                          arrayminus=np.nan_to_num(score - worst["ci_low"]).tolist(), color=color, thickness=2),
-            customdata=worst[["ci_low", "ci_high", "gap"]].to_numpy(dtype=float).tolist(),
-            hovertemplate=f"<b>%{{y}}</b><br>{METRICS[metric].label}: %{{x:.3f}} (95% CI %{{customdata[0]:.3f}} "
-                          "to %{customdata[1]:.3f})<br>gap to overall: %{customdata[2]:+.3f}<extra></extra>"))
+            customdata=[[format_score(metric, v), format_interval(metric, lo, hi), format_diff(metric, g, signed=True),
+                         format_q(q)] for v, lo, hi, g, q in zip(score, worst["ci_low"], worst["ci_high"],
+                                                                 worst["gap"], worst["q_value"])],
+            hovertemplate=f"<b>%{{y}}</b><br>{METRICS[metric].label}: %{{customdata[0]}} (95% CI "
+                          "%{customdata[1]})<br>gap to overall: %{customdata[2]}<br>corrected p (q): "
+                          "%{customdata[3]}<extra></extra>"))
     else:
         fig.add_annotation(x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
                            text=f"No slice is significantly worse than the rest for {label}")
         fig.update_xaxes(visible=False)
         fig.update_yaxes(visible=False)
     fig.add_vline(x=overall, line=dict(color="#444444", width=1.5, dash="dash"),
-                  annotation_text=f"overall {format(overall, _metric_fmt(metric))}", annotation_position="top")
+                  annotation_text=f"all rows {format_score(metric, overall)}", annotation_position="top")
     fig.update_yaxes(autorange="reversed", title_text="Slice (rows)", automargin=True)
     fig.update_xaxes(title_text=axis_title(metric))
     fig.update_layout(showlegend=False)
@@ -139,15 +181,15 @@ def disagreement_figure(report, *, top_k: int = 8) -> go.Figure:
             orientation="h", name=name, marker=dict(color=color, opacity=[1.0 if s else 0.4 for s in sig]),
             error_x=dict(type="data", symmetric=False, array=np.nan_to_num(part["ci_high"] - mean).tolist(),
                          arrayminus=np.nan_to_num(mean - part["ci_low"]).tolist(), color="#444444", thickness=1.5),
-            customdata=np.column_stack([part["ci_low"], part["ci_high"], part["q_value"]]).tolist(),
-            hovertemplate="<b>%{y}</b><br>difference: %{x:+.3f} (95% CI %{customdata[0]:.3f} to "
-                          "%{customdata[1]:.3f})<br>q = %{customdata[2]:.3g}<extra></extra>"))
-    # The all-rows difference has no public accessor yet (only to_dict()["disagreement_overall"]).
-    overall = getattr(report, "disagreement_overall", getattr(report, "_pair_overall", None))
-    title = f"Per-row {loss}: {la} minus {lb} (> 0: {la} worse)"
+            customdata=[[f"{lo:.3f}", f"{hi:.3f}", format_q(q)]
+                        for lo, hi, q in zip(part["ci_low"], part["ci_high"], part["q_value"])],
+            hovertemplate="<b>%{y}</b><br>difference: %{x:+.3f} (95% CI %{customdata[0]} to "
+                          "%{customdata[1]})<br>corrected p (q): %{customdata[2]}<extra></extra>"))
+    overall = report.disagreement_overall
+    title = f"Per-row {loss}: {la} minus {lb}<br>right of zero: {la} worse"
     if overall is not None and np.isfinite(overall):
         fig.add_vline(x=float(overall), line=dict(color="#444444", width=1.5, dash="dash"))
-        title += f"<br>dashed: all rows, {overall:+.3f}"
+        title += f"; dashed: all rows, {overall:+.3f}"
     fig.add_vline(x=0, line=dict(color="#999999", width=1))
     fig.update_xaxes(title_text=title)
     fig.update_yaxes(title_text="Slice (rows)", automargin=True)
@@ -169,7 +211,7 @@ def shift_figure(rows) -> go.Figure:
     go.Figure
         One marker trace per family named by its label: x = the held-out group, y = the drop
         (random-split score minus held-out score, positive = worse under shift) with its 95%
-        interval as error bars.
+        interval as error bars; a filled marker is a drop beyond noise, an open one is within noise.
     """
     ok = [r for r in rows if r.get("status") == "ok" and r.get("drop") is not None]
     metric = ok[0]["metric"] if ok else (rows[0]["metric"] if rows else "accuracy")
@@ -182,17 +224,25 @@ def shift_figure(rows) -> go.Figure:
         lo = np.array([np.nan if r.get("drop_ci_low") is None else r["drop_ci_low"] for r in mine], dtype=float)
         hi = np.array([np.nan if r.get("drop_ci_high") is None else r["drop_ci_high"] for r in mine], dtype=float)
         color, label = registry.color(fam), registry.label(fam)
+        symbol = registry.marker(fam)
+        noise = [is_beyond_noise(r) for r in mine]
         fig.add_trace(go.Scatter(
             x=[f"{r['group']} (n={r['size']:,})" for r in mine], y=drop.tolist(), name=label, mode="markers",
-            marker=dict(color=color, size=13, symbol=registry.marker(fam)),
+            marker=dict(color=color, size=13, symbol=[symbol if b else f"{symbol}-open" for b in noise],
+                        line=dict(width=2, color=color)),
             error_y=dict(type="data", symmetric=False, array=np.nan_to_num(hi - drop).tolist(),
                          arrayminus=np.nan_to_num(drop - lo).tolist(), color=color, thickness=2),
-            customdata=[[r["shift_score"], r["random_score"]] for r in mine],
-            hovertemplate=f"<b>{label}</b> · held out %{{x}}<br>drop: %{{y:.4f}}<br>held-out score: "
-                          "%{customdata[0]:.4f} · random split: %{customdata[1]:.4f}<extra></extra>"))
+            customdata=[[format_diff(metric, r["drop"], signed=True), format_score(metric, r["shift_score"]),
+                         format_score(metric, r["random_score"]), "beyond noise" if b else "within noise"]
+                        for r, b in zip(mine, noise)],
+            hovertemplate=f"<b>{label}</b> · held out %{{x}}<br>drop: %{{customdata[0]}} (%{{customdata[3]}})"
+                          "<br>held-out score: %{customdata[1]} · random split: %{customdata[2]}<extra></extra>"))
     fig.add_hline(y=0, line=dict(color="#999999", width=1))
     fig.update_xaxes(title_text=f"Held-out group of {column}", categoryorder="array", categoryarray=groups,
                      type="category")
     fig.update_yaxes(title_text=f"Drop in {METRICS[metric].label} vs a random split (> 0: worse)")
     fig.update_layout(scattermode="group")
-    return _style(fig, metric=metric, title=f"Train without one group of {column}, test on it")
+    # tall enough for the y axis title to fit beside the plot area (it would run into the title)
+    fig = _style(fig, metric=metric, title=f"Train without one group of {column}, test on it", height=560)
+    fig.update_layout(title_subtitle_text="Filled marker: a drop beyond noise; open marker: within noise")
+    return fig
