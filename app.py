@@ -29,8 +29,8 @@ with c2.container(border=True):
                "time may not be worth it.")
 with c3.container(border=True):
     st.markdown("**:material/balance: A paired test**", help=help_for("paired test"))
-    st.caption("Deep net vs each baseline on the same splits, stated in words: how many points better or "
-               "worse, and whether that is significant.")
+    st.caption("Every pair of families on the same rows of the same splits, stated in words: how many points "
+               "better or worse, and whether that is significant. The verdict cites only these tests.")
 
 st.subheader("Start here", anchor=False)
 st.markdown(

@@ -199,7 +199,7 @@ def cv_paired_test(row_diff, folds, *, difference: float | None = None, scale: f
     f = np.asarray(folds)
     if d.ndim == 1:
         d, f = d[:, None], f[:, None]
-    ok = np.isfinite(d).all(axis=1)
+    ok = np.isfinite(d).all(axis=1) & (d.shape[1] > 0)  # no repeat in common: no row to test
     d, f = d[ok], f[ok]
     n, reps = d.shape
     point_rows = float(d.mean()) if n else float("nan")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from playwright.sync_api import expect
+from steps import shot
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
@@ -183,4 +184,18 @@ def test_workshop_opens_by_its_url_and_steps_through_scenarios(server, page):
     page.get_by_role("button", name="Next").click()
     expect(main.get_by_role("heading", name="2. A simple linear relationship")).to_be_visible()
     expect(page.get_by_role("button", name="Run and reveal")).to_be_visible()
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    # the list jumps to a scenario; the guesses are the families it trains; the reveal shows every one
+    page.get_by_role("button", name="6. A hidden subgroup failure").click()
+    expect(main.get_by_role("heading", name="6. A hidden subgroup failure")).to_be_visible()
+    guesses = page.get_by_role("radiogroup", name="Predict which approach wins.")
+    expect(guesses.get_by_role("radio")).to_have_count(2)  # the linear model and XGBoost: no deep net here
+    guesses.get_by_text("Gradient boosting (XGBoost)").click()
+    page.get_by_role("button", name="Run and reveal").click()
+    expect(main.get_by_role("heading", name="The reveal")).to_be_visible(timeout=180_000)
+    expect(page.get_by_text("Every model on the deciding evidence")).to_be_visible()
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    shot(page, "workshop", max_height=2400)
+    page.get_by_role("button", name="Open in the lab").click()  # the scenario's data, in the main pages
+    expect(main.get_by_role("heading", name="Compare", exact=True)).to_be_visible(timeout=60_000)
     expect(page.get_by_test_id("stException")).to_have_count(0)
