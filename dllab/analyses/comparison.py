@@ -138,14 +138,14 @@ class Comparison:
             out.append(row)
         return pd.DataFrame(out).set_index("family")
 
-    def _interval(self, family: str, metric: str, split_scores) -> tuple[float, float, float]:
+    def _interval(self, family: str, metric: str, split_scores, *, oof=None) -> tuple[float, float, float]:
         # The mean of the split scores (what every page shows) with its 95% interval: over the test
         # rows for accuracy and RMSE (the cross-validation interval of Bayle et al., as the paired
         # tests), over the splits with the Nadeau-Bengio correction for the other metrics.
         mean, lo, hi = corrected_ci(split_scores, test_fraction=self.splits.test_fraction)
         if metric not in ROW_METRICS or not np.isfinite(mean):
             return mean, lo, hi
-        lo, hi = cv_score_interval(self._row_scores(family, metric), self._row_folds, mean=mean,
+        lo, hi = cv_score_interval(self._row_scores(family, metric, oof=oof), self._row_folds, mean=mean,
                                    root=metric == "rmse")
         return mean, lo, hi
 
@@ -173,14 +173,12 @@ class Comparison:
                 pred[:, model.classes_.astype(int)] = model.predict_proba(np.zeros((len(test), 1)))
             records.append(FitRecord("baseline", i, "ok", test, prediction=pred, fit_seconds=0.0,
                                      predict_seconds=0.0))
-        tf = self.splits.test_fraction
+        oof = self._out_of_fold(records)
         row = {"label": "Baseline (mean)" if regression else "Baseline (majority class)"}
         for m in self.metric_names:
             vals = np.array([METRICS[m](self.y[r.test_idx], r.prediction, n_classes=self.n_classes)
                              for r in records])
-            mean, lo, hi = corrected_ci(vals, test_fraction=tf)
-            if m in ROW_METRICS:  # the same interval as the families' (over the test rows)
-                lo, hi = cv_score_interval(self._rows_of(records, m), self._row_folds, mean=mean, root=m == "rmse")
+            mean, lo, hi = self._interval("baseline", m, vals, oof=oof)  # the families' interval
             row[m], row[f"{m}_low"], row[f"{m}_high"] = mean, METRICS[m].clip(lo), METRICS[m].clip(hi)
         row["mean"], row["ci_low"], row["ci_high"] = row[self.metric], row[f"{self.metric}_low"], \
             row[f"{self.metric}_high"]
@@ -233,21 +231,11 @@ class Comparison:
                              difference=point, root=metric == "rmse", higher_is_better=m.higher_is_better,
                              a=a, b=b, metric=metric)
 
-    def _row_scores(self, family: str, metric: str) -> np.ndarray:
-        """Per-row score of ``family`` for a row metric, (n_rows, n_repeats): 1/0 correct, or the squared error."""
-        return np.column_stack([row_scores(metric, self.y, pred) for pred in self.oof[family]])
+    def _row_scores(self, family: str, metric: str, *, oof=None) -> np.ndarray:
+        """Per-row score of ``family`` (or of the out-of-fold predictions ``oof``) for a row metric,
+        (n_rows, n_repeats): 1/0 correct, or the squared error."""
+        return np.column_stack([row_scores(metric, self.y, pred) for pred in (oof or self.oof[family])])
 
-    def _rows_of(self, records, metric: str) -> np.ndarray:
-        """Per-row scores of records outside ``families`` (the baseline), as ``_row_scores``."""
-        out = []
-        for rep in range(self.splits.n_repeats):
-            recs = [r for r in records if self.splits.label(r.split)[0] == rep]
-            width = recs[0].prediction.shape[1] if recs and recs[0].prediction.ndim == 2 else None
-            pred = np.full((len(self.y), width) if width else len(self.y), np.nan)
-            for r in recs:
-                pred[r.test_idx] = r.prediction
-            out.append(row_scores(metric, self.y, pred))
-        return np.column_stack(out)
 
     @cached_property
     def _row_folds(self) -> np.ndarray:
@@ -271,19 +259,19 @@ class Comparison:
 
         Each array has one row per data row (NaN where that repeat's fit failed).
         """
-        out = {}
-        n = len(self.y)
-        for fam in self.families:
-            per_repeat = []
-            for rep in range(self.splits.n_repeats):
-                recs = [r for r in self.records if r.family == fam and self.splits.label(r.split)[0] == rep]
-                width = next((r.prediction.shape[1] for r in recs if r.ok and r.prediction.ndim == 2), None)
-                arr = np.full((n, width) if width else n, np.nan)
-                for r in recs:
-                    if r.ok:
-                        arr[r.test_idx] = r.prediction
-                per_repeat.append(arr)
-            out[fam] = per_repeat
+        return {fam: self._out_of_fold([r for r in self.records if r.family == fam]) for fam in self.families}
+
+    def _out_of_fold(self, records) -> list:
+        """``records``' predictions laid out per repeat, one row per data row (NaN where none)."""
+        out = []
+        for rep in range(self.splits.n_repeats):
+            recs = [r for r in records if self.splits.label(r.split)[0] == rep]
+            width = next((r.prediction.shape[1] for r in recs if r.ok and r.prediction.ndim == 2), None)
+            arr = np.full((len(self.y), width) if width else len(self.y), np.nan)
+            for r in recs:
+                if r.ok:
+                    arr[r.test_idx] = r.prediction
+            out.append(arr)
         return out
 
     def models(self, family: str) -> list:

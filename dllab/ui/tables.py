@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 
 from .. import families as registry
-from ..analyses.comparison import format_p
 from ..errors import preview
 from ..metrics import METRICS, format_diff, format_interval, format_score
 from ..present.glossary import GLOSSARY, help_for

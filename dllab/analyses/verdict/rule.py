@@ -15,7 +15,7 @@ from ...metrics import METRICS, format_diff_interval
 from ..comparison import format_p
 from .context import curve_reasons, explanation_reasons, modality_reasons, subgroup_reasons
 from .needs import (ALPHA, CLEAR_MARGIN_FACTOR, DECIDE_SPLITS, FAILURE_SLICES, FULL_SPLITS, LARGE_GAP_FACTOR,
-                    MIN_SPLITS, RATE_METRICS, STRONG_P, THRESHOLDS, WIDE_CI_FACTOR, Needs, practical_difference)
+                    MIN_SPLITS, STRONG_P, THRESHOLDS, WIDE_CI_FACTOR, Needs, practical_difference)
 from .result import CONFIDENCES, NOT_ENOUGH, NextRun, Reason, Verdict
 from .wording import fit_ratio, gap, score
 
@@ -201,7 +201,8 @@ def verdict(comparison, *, curve=None, subgroups=None, explanation=None, dataset
         winner = chosen if beats(chosen, s) else next(c for c in fams[fams.index(s) + 1:] if beats(c, s))
         t, gain, lo, hi = tests[(winner, s)]
         win = (f"{registry.noun(winner)} is {gap(gain, metric)} better than {registry.noun(s)} ({format_p(t.p_value)}, "
-               f"95% CI {_ci(lo, hi, metric)}), more than the practical difference of {gap(delta, metric)}")
+               f"95% CI {format_diff_interval(metric, lo, hi)}), more than the practical difference of "
+               f"{gap(delta, metric)}")
         if winner == chosen:
             b.add(win, "score", "Compare")
         else:  # s is beaten by a family more complex than the one chosen, which nothing beats
@@ -224,7 +225,8 @@ def verdict(comparison, *, curve=None, subgroups=None, explanation=None, dataset
                          f"significant ({format_p(t.p_value)})")
                 state["next_run"] = next_run(cmp, [chosen, c], metric=metric)
                 b.add(f"{registry.noun(c)} looks {gap(gain, metric)} better than {registry.noun(chosen)} but the "
-                      f"difference is not significant ({format_p(t.p_value)}, 95% CI {_ci(lo, hi, metric)}); "
+                      f"difference is not significant ({format_p(t.p_value)}, 95% CI "
+                      f"{format_diff_interval(metric, lo, hi)}); "
                       f"{_way_out(state['next_run'])}", "evidence", "Compare")
                 return done("undecided", None)
             b.cap(0, f"{registry.noun(c)} looks {gap(gain, metric)} better, not significantly ({format_p(t.p_value)})")
@@ -329,8 +331,8 @@ def _deep_standing(cmp, weighed, fams, dropped, tests, metric):
         head = f"{registry.noun(d)} is {gap(gain, metric)} {'better' if gain > 0 else 'worse'} than {registry.noun(s)}"
         short = f"{gap(gain, metric)} {'ahead of' if gain > 0 else 'behind'} {registry.noun(s)}"
     sig = "significant" if t.significant else "not significant"
-    reason = (f"{head}, the best simpler family (95% CI {_ci(lo, hi, metric)}, {format_p(t.p_value)}: {sig})"
-              f"{cost}")
+    reason = (f"{head}, the best simpler family (95% CI {format_diff_interval(metric, lo, hi)}, "
+              f"{format_p(t.p_value)}: {sig}){cost}")
     answer = f"{short} ({sig}{', ' + format_p(t.p_value) if t.significant else ''})"
     if slower:
         answer += f", trains {slower}"
@@ -443,18 +445,7 @@ def _reliability(b, report, chosen, fams, tests, beats, metric, delta):
     return None
 
 
-def _ci(lo, hi, metric):
-    """'-1.2 to +4.0 points' (rates) or '-0.012 to +0.04 RMSE' (signed: positive = a gain), as Compare shows it."""
-    return format_diff_interval(metric, lo, hi)
-
-
 def _speed(o, simple, complex_):
-    a, c = float(o.loc[simple, "fit_seconds"]), float(o.loc[complex_, "fit_seconds"])
-    if not (np.isfinite(a) and np.isfinite(c)) or a <= 0:
-        return ""
-    ratio = c / a
-    if ratio >= 1.5:
-        return f" and {registry.noun(simple)} trains {ratio:.0f}x faster" if ratio >= 10 else \
-            f" and {registry.noun(simple)} trains {ratio:.1f}x faster"
-    return ""
-
+    """' and the linear model trains 10x faster' when ``simple`` trains at least 1.5x faster, else ''."""
+    ratio = _ratio(o, simple, complex_)
+    return f" and {registry.noun(simple)} trains {ratio}" if ratio.endswith("faster") else ""
