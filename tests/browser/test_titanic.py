@@ -12,13 +12,11 @@ to ``docs/`` too (the README's "In the browser" section shows them).
 from __future__ import annotations
 
 from playwright.sync_api import expect
-from steps import IDLE, WIDTH, clean, go, shot, titanic
+from steps import IDLE, choose_file, clean, go, new_page, quick_settings, shot, titanic
 
 
 def test_titanic_from_upload_to_verdict(server, browser, tmp_path):
-    context = browser.new_context(viewport={"width": WIDTH, "height": 900}, accept_downloads=True)
-    page = context.new_page()
-    page.set_default_timeout(30_000)
+    context, page = new_page(browser, accept_downloads=True)
     try:
         page.goto(server)
         page.wait_for_selector(IDLE)
@@ -28,11 +26,7 @@ def test_titanic_from_upload_to_verdict(server, browser, tmp_path):
 
         # Data: the form, before anything is loaded.
         go(page, "Data")
-        page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(titanic(tmp_path)))
-        target = page.get_by_role("combobox", name="Target column (what to predict)")
-        expect(target).to_be_visible(timeout=60_000)
-        page.wait_for_selector(IDLE)
-        expect(target).to_have_value("Survived (suggested)")
+        choose_file(page, titanic(tmp_path), suggested="Survived")
         expect(page.get_by_text("Suggested: Named like a target", exact=False)).to_be_visible()
         roles = page.locator("[class*='st-key-roles-']").get_by_test_id("stDataFrame")  # the column table
         expect(roles).to_be_visible()
@@ -46,9 +40,7 @@ def test_titanic_from_upload_to_verdict(server, browser, tmp_path):
 
         # Compare: quick (3 folds: the fewest the verdict's paired test reads), the default families.
         go(page, "Compare")
-        expect(page.get_by_role("button", name="Run comparison")).to_be_visible(timeout=60_000)
-        page.wait_for_selector(IDLE)
-        page.get_by_role("radiogroup", name="Budget").get_by_role("radio", name="quick").click()
+        quick_settings(page)
         page.get_by_role("button", name="Run comparison").click()
         expect(page.get_by_text("Is the difference real?")).to_be_visible(timeout=180_000)
         expect(page.get_by_text("Results for: titanic.csv · 891 rows · target Survived (binary) · budget quick"

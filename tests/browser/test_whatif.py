@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import expect
-from steps import IDLE, WIDTH, clean, shot
+from steps import IDLE, clean, new_page, shot
 
 
 def _choose(page, label: str, option: str):
@@ -31,9 +31,7 @@ def _choose(page, label: str, option: str):
 
 
 def test_find_a_passenger_and_ask_what_if(server, browser):
-    context = browser.new_context(viewport={"width": WIDTH, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(30_000)
+    context, page = new_page(browser)
     try:
         page.goto(server)
         page.wait_for_selector(IDLE)
