@@ -9,15 +9,29 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+import re
+
 from .errors import ConfigError
 
-__all__ = ["BUDGETS", "DEVICES", "RunConfig"]
+__all__ = ["BUDGETS", "DEVICES", "RunConfig", "parse_cluster", "CLUSTER_ENV"]
 
 #: Budget presets. ``quick`` is for demos and tests, ``standard`` is the default
 #: measured against published results, ``thorough`` adds an equal-time
 #: hyper-parameter search for every family.
 BUDGETS = ("quick", "standard", "thorough")
 DEVICES = ("auto", "cpu", "cuda")
+
+#: The environment variable the front ends (CLI, app, benchmarks) read for their default compute target.
+CLUSTER_ENV = "DLLAB_CLUSTER"
+_MAX_LOCAL_WORKERS = 256
+_ADDRESS = re.compile(r"^(tcp|tls)://[A-Za-z0-9_.\-\[\]:]+:[0-9]{1,5}$")
+_BAD_CLUSTER = "the compute target {value!r} is not valid; {fix}."
+_FIX_CLUSTER = {"python": "use None (this process), 'local', 'local:N' (a local cluster of N worker processes, "
+                          "1 to 256) or a scheduler address 'tcp://HOST:PORT'",
+                "cli": "use --cluster local, local:N (N worker processes, 1 to 256) or tcp://HOST:PORT "
+                       "(a running Dask scheduler), or leave it out to run in this process",
+                "app": "choose This process or Local cluster under Compute, or enter a scheduler address such as "
+                       "tcp://10.0.0.5:8786"}
 
 _BAD_CHOICE = "{name}={value!r} is not valid; choose one of {choices}."
 _BAD_INT = "{name}={value!r} is not valid; it must be an integer between {low} and {high}."
@@ -42,7 +56,11 @@ class RunConfig:
     device : {"auto", "cpu", "cuda"}, default="auto"
         Where the deep network trains; ``auto`` uses CUDA when available.
     n_jobs : int, default=1
-        Parallel (model x split) tasks. Results do not depend on it.
+        Parallel (model x split) tasks in this process. Results do not depend on it.
+    cluster : str or None, default=None
+        Where the fits run (:func:`parse_cluster`): ``None`` in this process (``n_jobs`` at a time),
+        ``"local:N"`` on a Dask ``LocalCluster`` of N one-thread worker processes started for the
+        run, or ``"tcp://HOST:PORT"`` on a running Dask scheduler's workers. Results do not depend on it.
     families : tuple of str or None, default=("linear", "gbm", "deep")
         Which registered model families to run (:mod:`dllab.families`);
         ``"transfer"`` (pretrained text encoder + head) applies to text data only.
@@ -60,6 +78,7 @@ class RunConfig:
     seed: int = 0
     device: str = "auto"
     n_jobs: int = 1
+    cluster: str | None = None
     families: tuple[str, ...] | None = ("linear", "gbm", "deep")
 
     def __post_init__(self):
@@ -76,6 +95,7 @@ class RunConfig:
             if value is not None and (isinstance(value, bool) or not isinstance(value, int)
                                       or not low <= value <= high):
                 raise ConfigError(_BAD_INT.format(name=name, value=value, low=low, high=high))
+        object.__setattr__(self, "cluster", parse_cluster(self.cluster))
         if self.families is None:
             return
         from . import families
@@ -124,7 +144,44 @@ class RunConfig:
         return out
 
     def key(self) -> str:
-        """Stable string for cache keys (everything that changes numbers, not ``n_jobs``)."""
+        """Stable string for cache keys (everything that changes numbers, not ``n_jobs`` or ``cluster``)."""
         d = self.to_dict()
         d.pop("n_jobs")
+        d.pop("cluster")
         return repr(sorted(d.items()))
+
+
+def parse_cluster(value) -> str | None:
+    """The compute target ``value`` names, in one spelling: ``None``, ``"local:N"`` or a scheduler address.
+
+    ``None``, ``""`` and ``"none"`` mean this process; ``"local"`` is a local cluster of one worker
+    per core; ``"local:N"`` one of N workers; ``"tcp://HOST:PORT"`` (or ``tls://``) a running scheduler.
+
+    Raises
+    ------
+    ConfigError
+        When ``value`` is none of these.
+
+    Examples
+    --------
+    >>> parse_cluster(" local:2 "), parse_cluster("none"), parse_cluster("tcp://127.0.0.1:8786")
+    ('local:2', None, 'tcp://127.0.0.1:8786')
+    """
+    if value is None:
+        return None
+    text = str(value).strip()
+    if text.lower() in ("", "none"):
+        return None
+    if text.lower() == "local":
+        from .models.device import available_threads
+
+        return f"local:{available_threads()}"
+    head, sep, count = text.partition(":")
+    if head.lower() == "local" and sep:
+        if count.isdigit() and 1 <= int(count) <= _MAX_LOCAL_WORKERS:
+            return f"local:{int(count)}"
+    elif _ADDRESS.match(text):
+        port = int(text.rsplit(":", 1)[1])
+        if 1 <= port <= 65535:
+            return text
+    raise ConfigError(_BAD_CLUSTER.format(value=value, fix="{fix}"), fix=_FIX_CLUSTER)

@@ -45,7 +45,7 @@ from typing import Callable
 
 from .errors import ConfigError
 
-__all__ = ["Family", "KINDS", "EXPLAINERS", "MODALITIES", "register", "unregister", "get", "names", "all_families",
+__all__ = ["Family", "KINDS", "EXPLAINERS", "MODALITIES", "register", "unregister", "get", "names", "is_builtin", "all_families",
            "label", "short_label", "noun", "model_noun", "color", "marker", "by_simplicity",
            "ordered", "seed_key", "default_families", "serving", "load_plugin", "load_env_plugins",
            "PLUGINS_ENV"]
@@ -233,6 +233,11 @@ def names() -> tuple:
     # The names need no record: validating a RunConfig must not import the model libraries. A family
     # registered from outside has loaded the built-ins first (register), so _REGISTRY then holds all.
     return tuple(_REGISTRY) if _REGISTRY else _BUILTIN_NAMES
+
+
+def is_builtin(name: str) -> bool:
+    """Whether ``name`` is one of the lab's own families (not registered from outside)."""
+    return name in _BUILTIN_NAMES
 
 
 def all_families() -> tuple:

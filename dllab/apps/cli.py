@@ -6,10 +6,12 @@ Exit status 0 on success, 2 with a one-line message on bad input or settings.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
-from ..config import BUDGETS, DEVICES, RunConfig
+from ..config import BUDGETS, CLUSTER_ENV, DEVICES, RunConfig, parse_cluster
+from ..engine import compute
 from ..errors import ConfigError, DataError, message_for
 
 __all__ = ["main", "build_parser"]
@@ -116,7 +118,11 @@ def _add_run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--families", default=None,
                    help="comma-separated registered families, e.g. linear,gbm,deep (default: the families "
                         "that serve the data: linear,gbm,deep, plus transfer for text, plus plugins')")
-    p.add_argument("--n-jobs", type=int, default=1, help="parallel fits (results do not depend on it)")
+    p.add_argument("--n-jobs", type=int, default=1, help="parallel fits in this process (results do not depend on it)")
+    p.add_argument("--cluster", default=None, metavar="local[:N]|tcp://HOST:PORT",
+                   help="run the fits on a Dask cluster: local[:N] starts N worker processes here for the run, "
+                        "tcp://HOST:PORT uses a running scheduler's workers (default: $DLLAB_CLUSTER, else this "
+                        "process; results do not depend on it)")
     p.add_argument("--json", type=Path, metavar="OUT.json", help="write the results as JSON")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -127,6 +133,16 @@ def _add_needs_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--min-difference", type=float, default=None,
                    help="smallest difference of the primary metric that matters (0.01 = 1 point of accuracy)")
     p.add_argument("--max-fit-seconds", type=float, default=None, help="acceptable training time per fit")
+
+
+def _cluster(args) -> str | None:
+    """``--cluster``, or $DLLAB_CLUSTER when it was not given, as a compute target."""
+    if args.cluster is not None:
+        return parse_cluster(args.cluster)
+    try:
+        return parse_cluster(os.environ.get(CLUSTER_ENV))
+    except ConfigError as exc:
+        raise ConfigError(f"{CLUSTER_ENV} in the environment: {exc.template}", fix=exc.fix) from None
 
 
 def _needs(args):
@@ -140,7 +156,7 @@ def _config(args) -> RunConfig:
     # families=None: the defaults for the data, resolved by the Study once the data is loaded.
     families = None if args.families is None else tuple(f.strip() for f in args.families.split(",") if f.strip())
     return RunConfig(budget=args.budget, n_folds=args.folds, repeats=args.repeats, seed=args.seed,
-                     device=args.device, n_jobs=args.n_jobs, families=families)
+                     device=args.device, n_jobs=args.n_jobs, cluster=_cluster(args), families=families)
 
 
 def _recipe(args):
@@ -188,16 +204,15 @@ def main(argv=None) -> int:
             families.load_plugin(module)
         if args.command == "datasets":
             return _datasets()
-        if args.command == "compare":
-            return _compare(args)
-        if args.command == "curve":
-            return _curve(args)
-        if args.command == "subgroups":
-            return _subgroups(args)
-        if args.command == "explain":
-            return _explain(args)
-        if args.command == "report":
-            return _report(args)
+        commands = {"compare": _compare, "curve": _curve, "subgroups": _subgroups, "explain": _explain,
+                    "report": _report}
+        if args.command in commands:
+            # One cluster for the whole command: a report's comparison, curve and shift test share it.
+            with compute.session(_cluster(args)) as cluster:
+                if cluster is not None and not args.quiet:
+                    print(f"cluster: {cluster.target}, {cluster.n_workers} worker(s), {cluster.n_threads} "
+                          f"thread(s); dashboard {cluster.dashboard_link or 'not served'}", file=sys.stderr)
+                return commands[args.command](args)
     except (DataError, ConfigError) as exc:
         print(f"error: {message_for(exc, 'cli')}", file=sys.stderr)
         return 2

@@ -21,6 +21,7 @@ from ..config import RunConfig
 from .. import families
 from ..models import data_spec, make_model
 from ..models.device import fit_threads, resolve_device
+from .compute import in_session
 from .splits import make_splits
 
 __all__ = ["Task", "Progress", "RunCancelled", "task_seed", "fit_predict", "run_tasks", "compare", "extend",
@@ -141,31 +142,55 @@ def _safe_device(device: str) -> str:
         return device
 
 
-def run_tasks(tasks, X, y, *, problem: str, budget: str, device: str, n_jobs: int = 1, progress=None,
-              should_stop=None, keep_models: bool = True, make=make_model) -> list[FitRecord]:
-    """Run tasks through joblib; call ``progress(Progress)`` as each one finishes.
+def run_tasks(tasks, X, y, *, problem: str, budget: str, device: str, n_jobs: int = 1, cluster: str | None = None,
+              progress=None, should_stop=None, keep_models: bool = True, make=make_model) -> list[FitRecord]:
+    """Run tasks in this process (joblib, ``n_jobs`` at a time) or on ``cluster``'s workers.
 
-    Results are returned in task order. ``should_stop()`` is checked between
-    tasks; when it returns True the run raises :class:`RunCancelled`.
+    ``progress(Progress)`` is called as each task finishes, in completion order; results are
+    returned in task order. ``should_stop()`` is checked between tasks (on a cluster, every
+    quarter second, and the pending tasks are cancelled); when it returns True the run raises
+    :class:`RunCancelled`. ``cluster`` is a compute target (:func:`dllab.config.parse_cluster`),
+    used through :func:`dllab.engine.compute.session`; the numbers do not depend on it.
     """
     tasks = list(tasks)
     start = time.perf_counter()
-    jobs = (delayed(fit_predict)(t, X, y, problem=problem, budget=budget, device=device,
-                                 keep_model=keep_models, make=make) for t in tasks)
-    records = []
-    # return_as="generator" yields in order as tasks finish: with n_jobs=1 the next
-    # task starts only when we ask for it, so a stop request takes effect between tasks.
-    for i, record in enumerate(Parallel(n_jobs=n_jobs, return_as="generator")(jobs)):
-        records.append(record)
+    options = dict(problem=problem, budget=budget, device=device, keep_model=keep_models, make=make)
+    finished = [False] * len(tasks)
+    count = [0]
+    sequential = cluster is None and n_jobs == 1
+
+    def on_done(i, record):
+        finished[i] = True
+        count[0] += 1
         if progress is not None:
-            nxt = tasks[i + 1].label if i + 1 < len(tasks) else ""
-            progress(Progress(done=i + 1, total=len(tasks), elapsed=time.perf_counter() - start,
+            # "next" is known only when one task runs at a time
+            nxt = next((t.label for j, t in enumerate(tasks) if not finished[j]), "") if sequential else ""
+            progress(Progress(done=count[0], total=len(tasks), elapsed=time.perf_counter() - start,
                               task=tasks[i], record=record, next_label=nxt))
-        if should_stop is not None and i + 1 < len(tasks) and should_stop():
-            raise RunCancelled(f"stopped after {i + 1} of {len(tasks)} fits")
+
+    if cluster is not None:
+        from .compute import run_on, session
+
+        with session(cluster) as open_cluster:
+            return run_on(open_cluster, tasks, X, y, options=options, on_done=on_done, should_stop=should_stop)
+    records = [None] * len(tasks)
+    jobs = (delayed(_indexed)(i, t, X, y, options) for i, t in enumerate(tasks))
+    # The generator yields as tasks finish: with n_jobs=1 the next task starts only when we ask
+    # for it, so a stop request takes effect between tasks; with more, in completion order.
+    order = "generator" if n_jobs == 1 else "generator_unordered"
+    for i, record in Parallel(n_jobs=n_jobs, return_as=order)(jobs):
+        records[i] = record
+        on_done(i, record)
+        if should_stop is not None and count[0] < len(tasks) and should_stop():
+            raise RunCancelled(f"stopped after {count[0]} of {len(tasks)} fits")
     return records
 
 
+def _indexed(i: int, task: Task, X, y, options: dict):
+    return i, fit_predict(task, X, y, **options)
+
+
+@in_session
 def compare(ds, *, config: RunConfig | None = None, progress=None, should_stop=None,
             keep_models: bool = True) -> Comparison:
     """Run every family of ``config`` on the same repeated k-fold splits of ``ds``.
@@ -206,13 +231,14 @@ def compare(ds, *, config: RunConfig | None = None, progress=None, should_stop=N
                               label=f"{families.label(fam)}, {where}"))
     t0 = time.perf_counter()
     records = run_tasks(tasks, X, y, problem=ds.task, budget=config.budget, device=config.device,
-                        n_jobs=config.n_jobs, progress=progress, should_stop=should_stop,
+                        n_jobs=config.n_jobs, cluster=config.cluster, progress=progress, should_stop=should_stop,
                         keep_models=keep_models, make=model_factory(config, ds))
     wall = time.perf_counter() - t0
     return Comparison(records, y=y, task=ds.task, splits=splits, dataset=ds.summary(), config=config.to_dict(),
                       wall_seconds=wall, n_classes=None if ds.classes is None else len(ds.classes))
 
 
+@in_session
 def extend(cmp: Comparison, ds, *, families, repeats: int, config: RunConfig | None = None, progress=None,
            should_stop=None, keep_models: bool = True) -> Comparison:
     """``cmp`` with more repeats of its folds for ``families``, fitting only what is new.
@@ -260,8 +286,8 @@ def extend(cmp: Comparison, ds, *, families, repeats: int, config: RunConfig | N
                               label=f"{_label(fam)}, fold {fold + 1}/{splits.n_folds}, repeat {rep + 1}"))
     t0 = time.perf_counter()
     new = run_tasks(tasks, ds.X, ds.y, problem=ds.task, budget=config.budget, device=config.device,
-                    n_jobs=config.n_jobs, progress=progress, should_stop=should_stop, keep_models=keep_models,
-                    make=model_factory(config, ds))
+                    n_jobs=config.n_jobs, cluster=config.cluster, progress=progress, should_stop=should_stop,
+                    keep_models=keep_models, make=model_factory(config, ds))
     wall = time.perf_counter() - t0
     cfg = dict(cmp.config, repeats_extended={"families": list(families), "repeats": int(repeats)})
     return Comparison([*cmp.records, *new], y=cmp.y, task=cmp.task, splits=splits, dataset=cmp.dataset,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 
 from ..errors import ConfigError
 
-__all__ = ["resolve_device", "available_threads", "fit_threads", "SMALL_FIT_CELLS"]
+__all__ = ["resolve_device", "available_threads", "fit_threads", "thread_cap", "SMALL_FIT_CELLS"]
 
 #: A fit (or prediction) on fewer cells (rows x columns) than this uses one thread. Measured with
 #: the quick presets on 2 cores with other work running (load ~4), two runs: two threads made XGBoost
@@ -40,11 +42,35 @@ def resolve_device(device: str) -> str:
     raise ConfigError(f"device={device!r} is not valid; choose one of auto, cpu, cuda.")
 
 
+_CAP = threading.local()
+
+
 def available_threads() -> int:
-    """The cores this process may use, capped by ``OMP_NUM_THREADS`` (joblib's workers set it to their share)."""
+    """The cores this process may use, capped by ``OMP_NUM_THREADS`` (joblib's and Dask's workers set it to
+    their share) and by :func:`thread_cap` in this thread."""
     n = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     omp = os.environ.get("OMP_NUM_THREADS", "")
-    return max(1, min(n, int(omp))) if omp.isdigit() and int(omp) > 0 else max(1, n)
+    n = max(1, min(n, int(omp))) if omp.isdigit() and int(omp) > 0 else max(1, n)
+    cap = getattr(_CAP, "n", None)
+    return max(1, min(n, cap)) if cap else n
+
+
+@contextlib.contextmanager
+def thread_cap(n: int | None):
+    """Cap :func:`available_threads` at ``n`` in this thread (a Dask worker thread's share of its cores).
+
+    Examples
+    --------
+    >>> with thread_cap(1):
+    ...     available_threads()
+    1
+    """
+    previous = getattr(_CAP, "n", None)
+    _CAP.n = n
+    try:
+        yield
+    finally:
+        _CAP.n = previous
 
 
 def fit_threads(n_threads: int | None, n_cells: int) -> int:

@@ -21,6 +21,7 @@ from ...config import RunConfig
 from ...errors import ConfigError
 from ...metrics import METRICS, metrics_for, primary_metric
 from ... import families as registry
+from ...engine.compute import in_session
 
 _MIN_PER_CLASS = 5               # no curve point below 5 rows per class either
 _SUBSAMPLE_KEY = 100             # SeedSequence spawn key of the subsample permutations (families use 0-2)
@@ -35,6 +36,7 @@ _BAD_COMPARISON = ("comparison does not match this run: {what}. Pass a Compariso
                    "dataset and RunConfig (seed, folds, repeats), or comparison=None.")
 
 
+@in_session
 def learning_curve(ds, *, config: RunConfig, sizes=None, n_seeds: int = 1, folds: int | None = None, progress=None,
                    should_stop=None, comparison=None, time_budget: float | None = None,
                    n_boot: int = 200, make=None) -> LearningCurve:
@@ -210,7 +212,7 @@ def learning_curve(ds, *, config: RunConfig, sizes=None, n_seeds: int = 1, folds
 
         t0 = time.perf_counter()
         records = run_tasks(tasks, X, y, problem=task, budget=config.budget, device=config.device,
-                            n_jobs=config.n_jobs, progress=relay if progress is not None else None,
+                            n_jobs=config.n_jobs, cluster=config.cluster, progress=relay if progress is not None else None,
                             should_stop=should_stop, keep_models=False, make=maker)
         last_run = (n, time.perf_counter() - t0)
         done += len(tasks)

@@ -26,6 +26,7 @@ from ...metrics import METRICS, format_diff, format_diff_interval, format_score,
 from ...stats import benjamini_hochberg
 from ._common import _UNKNOWN_COLUMN, _check_int, _num, _quiet
 from .slices import _level_slices, _numeric_bins
+from ...engine.compute import in_session
 
 __all__ = ["shift_test", "shift_summary", "shift_conclusion", "is_beyond_noise", "NOISE_ALPHA"]
 
@@ -65,6 +66,7 @@ def _split_seed(seed: int, group: int) -> int:
     return int(ss.generate_state(1, dtype=np.uint32)[0])
 
 
+@in_session
 def shift_test(ds, *, column: str, config, families=None, max_groups: int = 5, min_size: int = 30,
                progress=None) -> list[dict]:
     """Train on all but one group of ``column``, test on that group, and compare with a random split.
@@ -138,7 +140,8 @@ def shift_test(ds, *, column: str, config, families=None, max_groups: int = 5, m
                                   label=f"{registry.label(fam)}, {where}"))
         meta.append((s, mask, train, test))
     records = run_tasks(tasks, X, y, problem=ds.task, budget=config.budget, device=config.device,
-                        n_jobs=config.n_jobs, progress=progress, keep_models=False, make=model_factory(config, ds))
+                        n_jobs=config.n_jobs, cluster=config.cluster, progress=progress, keep_models=False,
+                        make=model_factory(config, ds))
     ms = metrics_for(ds.task)
     prim, sec = ms[0], ms[1]
     n_classes = len(ds.classes) if classify else None
