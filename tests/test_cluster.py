@@ -63,6 +63,18 @@ def test_models_stay_on_the_workers_unless_asked(cluster, binary_ds):
     assert all(r.model is None and r.prediction is not None for r in cmp.records)
 
 
+def test_a_session_is_the_default_target_of_the_runs_inside_it(cluster, binary_ds):
+    cfg = RunConfig(budget="quick", families=("linear",))
+    before = cluster.stats["tasks"]
+    with compute.session(TARGET):
+        inside = compare(binary_ds, config=cfg)
+        with compute.session(None):  # an inner session of this process wins
+            here = compare(binary_ds, config=cfg)
+    assert inside.config["cluster"] == TARGET and here.config["cluster"] is None
+    assert cluster.stats["tasks"] == before + 3
+    _same_records(inside.records, here.records)
+
+
 def test_curve_and_shift_test_on_the_cluster_give_the_in_process_numbers(cluster, binary_ds):
     cfg = dict(budget="quick", n_folds=3, families=("linear", "gbm"))
     before = cluster.stats["datasets"]
@@ -151,6 +163,18 @@ def test_a_family_registered_here_runs_on_the_workers(cluster, binary_ds):
         _same_records(here.records, there.records)
     finally:
         families.unregister("hgb_cluster_test")
+
+
+def test_a_plugin_module_the_workers_cannot_import_is_named(cluster, binary_ds):
+    def build(task, *, budget, random_state, device, data=None):  # defined here: no worker can import it
+        return build_hgb(task, budget=budget, random_state=random_state, device=device)
+
+    families.register(families.Family(name="local_only", label="Local only", kind="trees", build=build))
+    try:
+        with pytest.raises(ClusterError, match="cannot import .*which defines the family local_only"):
+            compare(binary_ds, config=RunConfig(cluster=TARGET, budget="quick", families=("local_only",)))
+    finally:
+        families.unregister("local_only")
 
 
 def test_an_address_that_does_not_answer_is_named_with_the_fix():

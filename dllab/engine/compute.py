@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import contextvars
 import dataclasses
 import queue
 import threading
@@ -259,8 +260,15 @@ def _local_cluster(n_workers: int):
 
 
 _OPEN: dict[str, Cluster] = {}
+# The innermost session's target in this thread: the default of every run inside it (as joblib's parallel_config).
+_CURRENT: contextvars.ContextVar = contextvars.ContextVar("dllab_cluster", default=None)
 _KEPT: set[str] = set()
 _OPEN_LOCK = threading.RLock()
+
+
+def current() -> str | None:
+    """The compute target of the innermost :func:`session` in this thread (None: this process)."""
+    return _CURRENT.get()
 
 
 def opened(target: str | None) -> Cluster | None:
@@ -273,6 +281,8 @@ def opened(target: str | None) -> Cluster | None:
 def session(target: str | None):
     """Use ``target`` for everything inside; yields the :class:`Cluster` (``None`` for this process).
 
+    Runs inside whose config names no cluster (``RunConfig.cluster=None``) use ``target`` (as
+    joblib's ``parallel_config`` sets the backend of the ``Parallel`` calls inside it).
     Re-entrant: inside an open session (or a kept cluster) of the same target it reuses that one.
     A cluster this call opened is closed when it ends (a ``local`` one is shut down).
 
@@ -284,16 +294,22 @@ def session(target: str | None):
     """
     target = parse_cluster(target)
     if target is None:
-        yield None
+        token = _CURRENT.set(None)
+        try:
+            yield None
+        finally:
+            _CURRENT.reset(token)
         return
     with _OPEN_LOCK:
         cluster = _OPEN.get(target)
         mine = cluster is None
         if mine:
             cluster = _OPEN[target] = Cluster.open(target)
+    token = _CURRENT.set(target)
     try:
         yield cluster
     finally:
+        _CURRENT.reset(token)
         if mine:
             with _OPEN_LOCK:
                 if target not in _KEPT:
@@ -309,7 +325,7 @@ def in_session(fn):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         config = kwargs.get("config")
-        with session(getattr(config, "cluster", None)):
+        with session(getattr(config, "cluster", None) or current()):
             return fn(*args, **kwargs)
 
     return wrapper

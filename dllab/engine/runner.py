@@ -21,6 +21,7 @@ from ..config import RunConfig
 from .. import families
 from ..models import data_spec, make_model
 from ..models.device import fit_threads, resolve_device
+from . import compute
 from .compute import in_session
 from .splits import make_splits
 
@@ -153,6 +154,7 @@ def run_tasks(tasks, X, y, *, problem: str, budget: str, device: str, n_jobs: in
     used through :func:`dllab.engine.compute.session`; the numbers do not depend on it.
     """
     tasks = list(tasks)
+    cluster = cluster or compute.current()
     start = time.perf_counter()
     options = dict(problem=problem, budget=budget, device=device, keep_model=keep_models, make=make)
     finished = [False] * len(tasks)
@@ -169,10 +171,9 @@ def run_tasks(tasks, X, y, *, problem: str, budget: str, device: str, n_jobs: in
                               task=tasks[i], record=record, next_label=nxt))
 
     if cluster is not None:
-        from .compute import run_on, session
-
-        with session(cluster) as open_cluster:
-            return run_on(open_cluster, tasks, X, y, options=options, on_done=on_done, should_stop=should_stop)
+        with compute.session(cluster) as open_cluster:
+            return compute.run_on(open_cluster, tasks, X, y, options=options, on_done=on_done,
+                                  should_stop=should_stop)
     records = [None] * len(tasks)
     jobs = (delayed(_indexed)(i, t, X, y, options) for i, t in enumerate(tasks))
     # The generator yields as tasks finish: with n_jobs=1 the next task starts only when we ask
@@ -234,7 +235,9 @@ def compare(ds, *, config: RunConfig | None = None, progress=None, should_stop=N
                         n_jobs=config.n_jobs, cluster=config.cluster, progress=progress, should_stop=should_stop,
                         keep_models=keep_models, make=model_factory(config, ds))
     wall = time.perf_counter() - t0
-    return Comparison(records, y=y, task=ds.task, splits=splits, dataset=ds.summary(), config=config.to_dict(),
+    # where it ran: the config's cluster, or the enclosing session's
+    cfg = dict(config.to_dict(), cluster=config.cluster or compute.current())
+    return Comparison(records, y=y, task=ds.task, splits=splits, dataset=ds.summary(), config=cfg,
                       wall_seconds=wall, n_classes=None if ds.classes is None else len(ds.classes))
 
 
