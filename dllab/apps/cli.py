@@ -216,6 +216,10 @@ def main(argv=None) -> int:
     except (DataError, ConfigError) as exc:
         print(f"error: {message_for(exc, 'cli')}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        # Ctrl-C: the session has cancelled the cluster's pending fits (and shut a local one down).
+        print("\nstopped: the run was interrupted; nothing was written", file=sys.stderr)
+        return 130
     parser.error(f"unknown command {args.command!r}")
     return 2
 

@@ -49,6 +49,7 @@ from ..metrics import METRICS, format_diff, format_interval, format_score
 from ..present.glossary import help_for
 from . import state
 from .cache import data_key, studies_of, study
+from .compute import training
 from .data import follow_seed
 from .jobs import COMPARE, CURVE
 from .layout import belongs_to
@@ -324,7 +325,7 @@ def _curve_settings(ds, request: CurveRequest) -> dict:
 
 def _train(ds, request: CurveRequest):
     settings = _curve_settings(ds, request)
-    with st.status(f"Training on growing subsamples of {ds.n_rows:,} rows…", expanded=True) as box:
+    with st.status(f"Training on growing subsamples of {ds.n_rows:,} rows…", expanded=True) as box, training():
         bar = st.progress(0.0, text="starting…")
 
         def progress(p):

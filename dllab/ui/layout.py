@@ -13,7 +13,7 @@ import streamlit as st
 
 from ..errors import message_for
 
-from . import state
+from . import compute, state
 from .tables import provenance
 
 __all__ = ["PageInfo", "PAGES", "page", "page_info", "belongs_to", "home_actions"]
@@ -133,3 +133,5 @@ def _sidebar() -> None:
             rows = f"{ds.n_rows:,} rows" + (f" (of {ds.n_rows_total:,})" if ds.n_rows_total != ds.n_rows else "")
             st.markdown(f"**Dataset:** {ds.name}  \n{rows} · {len(ds.feature_columns)} features  \n"
                         f"target `{ds.target}` · {ds.task}")
+        st.divider()
+        compute.sidebar()

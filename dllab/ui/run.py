@@ -38,6 +38,7 @@ from ..errors import ConfigError, message_for
 from .. import families as registry
 from . import state
 from .cache import data_key, study
+from .compute import training
 from .data import follow_seed
 from .jobs import COMPARE
 from .tables import fit_counts
@@ -235,7 +236,7 @@ def _train(ds, config: RunConfig):
     expected = estimate_for(ds, config)
     done = []
     with st.status(f"Training {expected.fits} models on {ds.n_rows:,} rows "
-                   f"({cost.format_duration(expected.seconds)})…", expanded=True) as box:
+                   f"({cost.format_duration(expected.seconds)})…", expanded=True) as box, training():
         bar = st.progress(0.0, text=f"training {registry.label(config.families[0])}, fold 1…")
 
         def progress(p):

@@ -26,6 +26,7 @@ from ..metrics import METRICS, format_diff, format_score
 from ..present import plots, report
 from ..present.glossary import help_for
 from .cache import study
+from .compute import training
 from .layout import belongs_to
 from .run import needed_comparison
 
@@ -261,7 +262,7 @@ def _shift_section(ds, cmp, config: RunConfig, *, key: str) -> None:
     rows = s.shift(column, cached_only=True)
     if run and rows is None:
         try:
-            with st.status(f"Shift test on {column}…", expanded=True) as box:
+            with st.status(f"Shift test on {column}…", expanded=True) as box, training():
                 bar = st.progress(0.0, text="starting…")
 
                 def progress(p):

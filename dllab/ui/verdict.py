@@ -20,6 +20,7 @@ from ..errors import ConfigError, message_for
 from ..metrics import METRICS
 from ..analyses.verdict import Needs, verdict
 from .cache import data_key, studies_of, study
+from .compute import training
 from .layout import belongs_to
 
 __all__ = ["find_analyses", "needs_from", "report_html", "report_json_bytes", "evidence_path", "ANALYSES",
@@ -105,7 +106,7 @@ def _decide_box(ds, config, run, *, key: str) -> None:
         if not st.button("Decide it", type="primary", icon=":material/gavel:", key=f"{key}-decide",
                          help="Runs the extra repeats now, with a progress bar; Stop keeps the current results."):
             return
-        with st.status(f"Training {run.new_fits} more models…", expanded=True) as box:
+        with st.status(f"Training {run.new_fits} more models…", expanded=True) as box, training():
             bar = st.progress(0.0, text="starting…")
 
             def progress(p):
