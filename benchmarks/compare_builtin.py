@@ -15,6 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 import argparse
 import time
 
+from dllab.engine import compute
 from dllab.analyses.comparison import describe_test
 from dllab.config import RunConfig
 from dllab.datasets import catalogue, load_builtin
@@ -28,7 +29,14 @@ def main(argv=None):
     p.add_argument("--max-rows", type=int, default=20_000, help="sample larger data (default 20,000: keeps it short)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--markdown", help="also write the table as Markdown to this file")
+    p.add_argument("--cluster", default=None, metavar="local[:N]|tcp://HOST:PORT",
+                   help="run the fits on a Dask cluster (default: $DLLAB_CLUSTER, else this process)")
     args = p.parse_args(argv)
+    with compute.session(compute.resolve(args.cluster)):
+        return _run(args)
+
+
+def _run(args):
 
     names = [n for n in args.datasets.split(",") if n] or [b.name for b in catalogue()]
     header = ("dataset", "rows", "task", "metric", "model", "score [95% CI]", "fit s/fold", "verdict vs deep")

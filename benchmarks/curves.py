@@ -21,6 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from dllab.engine import compute
 from dllab.config import RunConfig  # noqa: E402
 from dllab.analyses.curves import learning_curve  # noqa: E402
 from dllab.datasets import load  # noqa: E402
@@ -46,7 +47,14 @@ def main(argv=None) -> int:
     ap.add_argument("--device", default="auto")
     ap.add_argument("--json", default=None, help="write {'curve': ...} here")
     ap.add_argument("--quiet", action="store_true", help="do not print each fit")
+    ap.add_argument("--cluster", default=None, metavar="local[:N]|tcp://HOST:PORT",
+                   help="run the fits on a Dask cluster (default: $DLLAB_CLUSTER, else this process)")
     args = ap.parse_args(argv)
+    with compute.session(compute.resolve(args.cluster)):
+        return _run(args)
+
+
+def _run(args):
     try:
         ds = load(args.data, target=args.target, max_rows=args.max_rows, random_state=args.seed)
         config = RunConfig(budget=args.budget, seed=args.seed, device=args.device,

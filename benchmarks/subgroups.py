@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import time
 
+from dllab.engine import compute
 from dllab.config import RunConfig
 from dllab.datasets import load
 from dllab.engine.runner import compare
@@ -42,7 +43,14 @@ def main(argv=None):
     p.add_argument("--top", type=int, default=5)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="auto")
+    p.add_argument("--cluster", default=None, metavar="local[:N]|tcp://HOST:PORT",
+                   help="run the fits on a Dask cluster (default: $DLLAB_CLUSTER, else this process)")
     args = p.parse_args(argv)
+    with compute.session(compute.resolve(args.cluster)):
+        return _run(args)
+
+
+def _run(args):
 
     config = RunConfig(budget=args.budget, seed=args.seed, n_folds=args.n_folds,
                        repeats=args.repeats, families=tuple(args.families.split(",")), device=args.device)

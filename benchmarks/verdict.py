@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from dataclasses import replace  # noqa: E402
 
+from dllab.engine import compute
 from dllab import workshop  # noqa: E402
 from dllab.config import RunConfig  # noqa: E402
 from dllab.datasets import catalogue, load_builtin  # noqa: E402
@@ -144,8 +145,14 @@ def main(argv=None):
     p.add_argument("--curve", default="auto", choices=("auto", "always", "never"),
                    help="also run the data-size curve for built-ins (auto: tabular data up to 5,000 rows)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--cluster", default=None, metavar="local[:N]|tcp://HOST:PORT",
+                   help="run the fits on a Dask cluster (default: $DLLAB_CLUSTER, else this process)")
     args = p.parse_args(argv)
+    with compute.session(compute.resolve(args.cluster)):
+        return _run(args, p)
 
+
+def _run(args, p):
     known = {c.name for c in CASES}
     missing = [b.name for b in catalogue() if b.name not in known]
     assert not missing, f"internal error: built-ins without an expectation: {missing}"

@@ -6,11 +6,10 @@ Exit status 0 on success, 2 with a one-line message on bad input or settings.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
-from ..config import BUDGETS, CLUSTER_ENV, DEVICES, RunConfig, parse_cluster
+from ..config import BUDGETS, DEVICES, RunConfig
 from ..engine import compute
 from ..errors import ConfigError, DataError, message_for
 
@@ -137,12 +136,7 @@ def _add_needs_args(p: argparse.ArgumentParser) -> None:
 
 def _cluster(args) -> str | None:
     """``--cluster``, or $DLLAB_CLUSTER when it was not given, as a compute target."""
-    if args.cluster is not None:
-        return parse_cluster(args.cluster)
-    try:
-        return parse_cluster(os.environ.get(CLUSTER_ENV))
-    except ConfigError as exc:
-        raise ConfigError(f"{CLUSTER_ENV} in the environment: {exc.template}", fix=exc.fix) from None
+    return compute.resolve(args.cluster)
 
 
 def _needs(args):

@@ -21,10 +21,10 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 
-from ..config import parse_cluster
+from ..config import CLUSTER_ENV, parse_cluster
 from ..errors import ConfigError
 
-__all__ = ["Cluster", "ClusterError", "session", "in_session", "keep", "release", "opened", "CONNECT_SECONDS", "PACKAGES"]
+__all__ = ["Cluster", "ClusterError", "resolve", "session", "in_session", "concurrently", "keep", "release", "opened", "CONNECT_SECONDS", "PACKAGES"]
 
 #: Seconds to wait for a scheduler to answer, and for a cluster to have a worker, before saying so.
 CONNECT_SECONDS = 5.0
@@ -85,11 +85,10 @@ def _importable(module: str) -> bool:
 
 
 def _warm() -> None:
-    import sklearn.linear_model  # noqa: F401
-    import torch  # noqa: F401
-    import xgboost  # noqa: F401
+    import importlib
 
-    import dllab.engine.runner  # noqa: F401
+    for module in ("sklearn.linear_model", "torch", "xgboost", "dllab.engine.runner"):
+        importlib.import_module(module)
 
 
 def check_versions(address: str, here: dict, workers: dict) -> None:
@@ -264,6 +263,41 @@ _OPEN: dict[str, Cluster] = {}
 _CURRENT: contextvars.ContextVar = contextvars.ContextVar("dllab_cluster", default=None)
 _KEPT: set[str] = set()
 _OPEN_LOCK = threading.RLock()
+
+
+def resolve(value: str | None) -> str | None:
+    """A front end's compute target: ``value`` when given, else ``$DLLAB_CLUSTER`` (else this process).
+
+    Raises
+    ------
+    ConfigError
+        When the value (or the environment variable, named as such) is not a compute target.
+    """
+    import os
+
+    if value is not None:
+        return parse_cluster(value)
+    try:
+        return parse_cluster(os.environ.get(CLUSTER_ENV))
+    except ConfigError as exc:
+        raise ConfigError(f"{CLUSTER_ENV} in the environment: {exc.template}", fix=exc.fix) from None
+
+
+def concurrently(fn, items, *, cluster: Cluster | None = None) -> list:
+    """``[fn(item) for item in items]``, several at a time when a cluster is open (a benchmark's runs).
+
+    Each call runs in a thread of the calling context (its :func:`session` included), so every run's
+    fits go to the cluster and together keep its workers busy; results keep the order of ``items``.
+    In this process (``cluster=None``) the calls run one after another.
+    """
+    items = list(items)
+    if cluster is None or len(items) < 2:
+        return [fn(item) for item in items]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=max(1, cluster.n_threads)) as pool:
+        futures = [pool.submit(contextvars.copy_context().run, fn, item) for item in items]
+        return [f.result() for f in futures]
 
 
 def current() -> str | None:

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
+import types
 
 import streamlit as st
 
@@ -104,7 +106,25 @@ def _open(target: str):
     found = engine.opened(target)
     if found is not None and not _alive(found):  # a scheduler that went away: connect again
         engine.release(target)
-    return engine.keep(target)
+    with _without_page_main() if target.startswith("local:") else contextlib.nullcontext():
+        return engine.keep(target)
+
+
+@contextlib.contextmanager
+def _without_page_main():
+    """Hide the page script from the worker processes a local cluster spawns while it starts.
+
+    Streamlit runs the page as ``sys.modules["__main__"]`` (its ``__file__`` is the page), and
+    multiprocessing's spawn runs the parent's main file again in every child: each worker would
+    import streamlit and run the page outside any session. A bare ``__main__`` has nothing to run.
+    """
+    page = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if page is not None:
+            sys.modules["__main__"] = page
 
 
 def _start_values() -> None:
