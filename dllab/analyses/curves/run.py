@@ -183,28 +183,33 @@ def learning_curve(ds, *, config: RunConfig, sizes=None, n_seeds: int = 1, folds
             failures.setdefault(record.family, (int(size_list[i]), record.reason))
 
     done, start, last_run, skipped = 0, time.perf_counter(), None, []  # last_run: (size, wall seconds)
-    for i, n in enumerate(size_list):
-        reused_here = [(f, s) for f, s in reuse if n == n_available]
-        for f, s in reused_here:
-            store(reuse[f, s], i, s, 0)
-        pairs = plans[i]
-        if not pairs:
+    # Without a time budget every size's fits go out at once (a cluster or n_jobs > 1 runs them side by side);
+    # with one, size by size, so that the next size is skipped when its estimate would pass the budget.
+    waves = [list(range(len(size_list)))] if time_budget is None else [[i] for i in range(len(size_list))]
+    for wave in waves:
+        for i in wave:
+            if size_list[i] == n_available:
+                for f, s in reuse:
+                    store(reuse[f, s], i, s, 0)
+        wave = [i for i in wave if plans[i]]
+        if not wave:
             continue
+        n = size_list[wave[0]]
         elapsed = time.perf_counter() - start
-        if skipped or (time_budget is not None and last_run is not None
-                       and elapsed + last_run[1] * n / last_run[0] > time_budget):
+        if time_budget is not None and (skipped or (last_run is not None
+                                                    and elapsed + last_run[1] * n / last_run[0] > time_budget)):
             if not skipped:
                 estimate = last_run[1] * n / last_run[0]
                 notes.append(f"time budget: sizes from {n:,} rows up were not trained; the next size was estimated "
                              f"at {estimate:.0f} s with {elapsed:.0f} s of the {time_budget:.0f} s budget used")
             skipped.append(n)
-            total -= len(pairs)
+            total -= len(plans[wave[0]])
             continue
         if should_stop is not None and done and should_stop():
             raise RunCancelled(f"stopped after {done} of {total} fits")
-        tasks = [t for t, _ in pairs]
-
-        following = next((plans[j][0][0].label for j in range(i + 1, len(plans)) if plans[j]), "")
+        pairs = [(i, t, k) for i in wave for t, k in plans[i]]
+        tasks = [t for _, t, _ in pairs]
+        following = next((plans[j][0][0].label for j in range(wave[-1] + 1, len(plans)) if plans[j]), "")
 
         def relay(p, offset=done, following=following):
             progress(dataclasses.replace(p, done=offset + p.done, total=total, elapsed=time.perf_counter() - start,
@@ -212,14 +217,15 @@ def learning_curve(ds, *, config: RunConfig, sizes=None, n_seeds: int = 1, folds
 
         t0 = time.perf_counter()
         records = run_tasks(tasks, X, y, problem=task, budget=config.budget, device=config.device,
-                            n_jobs=config.n_jobs, cluster=config.cluster, progress=relay if progress is not None else None,
+                            n_jobs=config.n_jobs, cluster=config.cluster,
+                            progress=relay if progress is not None else None,
                             should_stop=should_stop, keep_models=False, make=maker)
         last_run = (n, time.perf_counter() - t0)
         done += len(tasks)
-        for (t, k), rec in zip(pairs, records):
+        for (i, t, k), rec in zip(pairs, records):
             store(rec, i, t.split, k)
             if rec.info.get("hit_step_budget"):
-                budget_hit.setdefault(rec.family, set()).add(n)
+                budget_hit.setdefault(rec.family, set()).add(size_list[i])
 
     # A skipped size disappears unless the comparison supplied some of its values.
     skipped = [n for n in skipped if not (reuse and n == n_available)]
