@@ -37,9 +37,10 @@ def scheduler():
     procs = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
                               env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
     try:
-        for _ in range(2):
+        # The second worker says it has a GPU (it has not: device="auto" still resolves to the CPU there).
+        for extra in ([], ["--resources", "GPU=1"]):
             procs.append(subprocess.Popen([dask, "worker", address, "--nthreads", "1", "--nworkers", "1",
-                                           "--host", "127.0.0.1", "--no-dashboard"], cwd=ROOT, env=_env(),
+                                           "--host", "127.0.0.1", "--no-dashboard", *extra], cwd=ROOT, env=_env(),
                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         from distributed import Client
 
@@ -97,6 +98,21 @@ def test_the_environment_variable_names_the_cluster(scheduler, tmp_path):
                "--json", str(tmp_path / "env.json"), env=env)
     assert run.returncode == 0, run.stderr
     assert json.loads((tmp_path / "env.json").read_text())["config"]["cluster"] == scheduler
+
+
+def test_deep_fits_go_to_the_workers_with_a_gpu(scheduler):
+    from dllab import RunConfig
+    from dllab.datasets import load
+    from dllab.engine import compute
+    from dllab.engine.runner import compare
+
+    with compute.session(scheduler) as cluster:
+        gpu = [w for w, info in cluster.client.scheduler_info(n_workers=-1)["workers"].items()
+               if info.get("resources", {}).get("GPU")]
+        assert cluster.gpu_workers() and len(gpu) == 1
+        cmp = compare(load("penguins"), config=RunConfig(budget="quick", families=("linear", "deep")),
+                      keep_models=False)
+    assert {r.info["worker"] for r in cmp.records if r.family == "deep"} == set(gpu)
 
 
 def test_a_scheduler_that_is_gone_is_named_with_the_fix(tmp_path):

@@ -400,10 +400,12 @@ def _fit_remote(task, X, y, train_idx, test_idx, options: dict, extra_families: 
     for fam in extra_families:  # families registered in the caller (plugins) that this worker lacks
         if fam.name not in families.names():
             families.register(fam)
-    share = max(1, available_threads() // max(1, get_worker().state.nthreads))
+    worker = get_worker()
+    share = max(1, available_threads() // max(1, worker.state.nthreads))
     task = dataclasses.replace(task, train_idx=train_idx, test_idx=test_idx)
     with thread_cap(share):
         record = fit_predict(task, X, y, **options)
+    record.info["worker"] = worker.address  # where it ran (read by tests and the benchmarks)
     record.test_idx = None  # the caller has them; only predictions, timings (and models when asked) travel back
     return record
 

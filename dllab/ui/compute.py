@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import threading
 import types
 
 import streamlit as st
@@ -38,6 +39,8 @@ CHOICES = {"process": "This process", "local": "Local cluster", "address": "Clus
 CHOICE, WORKERS, ADDRESS, TARGET, FAILED = "compute", "compute-workers", "compute-address", "compute-target", \
     "compute-failed"
 PLACEHOLDER = "tcp://10.0.0.5:8786"
+# Serialises the starts of local clusters (see _without_page_main); a lock, not state.
+_STARTING = threading.Lock()
 
 _HELP = ("Where the models train. **This process**: here, one fit at a time. **Local cluster**: worker processes "
          "on this server, fits in parallel. **Cluster address**: the workers of a running Dask scheduler. "
@@ -79,11 +82,11 @@ def target() -> str | None:
     return st.session_state.get(TARGET)
 
 
-def cluster_text(cluster, *, link: bool = True) -> str:
-    """``"2 workers · 2 threads · dashboard"`` for an open :class:`~dllab.engine.compute.Cluster`."""
+def cluster_text(cluster) -> str:
+    """``"2 workers · 2 threads · dashboard"`` (a link) for an open :class:`~dllab.engine.compute.Cluster`."""
     n, threads = cluster.n_workers, cluster.n_threads
     text = f"{n} worker{'s' if n != 1 else ''} · {threads} thread{'s' if threads != 1 else ''}"
-    dashboard = cluster.dashboard_link if link else None
+    dashboard = cluster.dashboard_link
     return text + (f" · [dashboard]({dashboard})" if dashboard else "")
 
 
@@ -117,14 +120,17 @@ def _without_page_main():
     Streamlit runs the page as ``sys.modules["__main__"]`` (its ``__file__`` is the page), and
     multiprocessing's spawn runs the parent's main file again in every child: each worker would
     import streamlit and run the page outside any session. A bare ``__main__`` has nothing to run.
+    One start at a time, so two sessions starting clusters cannot restore each other's stand-in
+    (and the next script run installs its own ``__main__`` in any case).
     """
-    page = sys.modules.get("__main__")
-    sys.modules["__main__"] = types.ModuleType("__main__")
-    try:
-        yield
-    finally:
-        if page is not None:
-            sys.modules["__main__"] = page
+    with _STARTING:
+        page = sys.modules.get("__main__")
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            yield
+        finally:
+            if page is not None:
+                sys.modules["__main__"] = page
 
 
 def _start_values() -> None:
@@ -184,8 +190,8 @@ def _connect(target: str):
     """The open cluster of ``target``, or None after saying why (remembered, so it is tried once)."""
     failed = st.session_state[FAILED]
     if target not in failed:
-        starting = engine.opened(target) is None
-        with st.spinner(f"Starting the {_what(target)}…" if starting else "Checking the cluster…"):
+        starting = engine.opened(target) is None  # else a cache hit: no spinner flashing on every rerun
+        with st.spinner(f"Starting the {_what(target)}…") if starting else contextlib.nullcontext():
             cluster = _try_open(target)
         if cluster is not None:
             return cluster
