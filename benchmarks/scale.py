@@ -89,6 +89,60 @@ def measure(target, ds, args, reference=None) -> dict:
             "result": (cmp, curve)}
 
 
+#: Assumed for the predictions: the client's network link, and the start of a worker process.
+LINK_BYTES_PER_SECOND = 1e9  # 10 Gbit/s Ethernet, about 1 GB/s in practice
+
+
+def lpt_makespan(seconds, workers: int) -> float:
+    """Wall time of independent tasks on ``workers`` one-thread workers, longest first to the least loaded
+    (Graham's LPT rule, within 4/3 of the optimum; the scheduler hands out ready tasks in a similar way)."""
+    import heapq
+
+    loads = [0.0] * max(1, workers)
+    for t in sorted(seconds, reverse=True):
+        heapq.heapreplace(loads, loads[0] + t)
+    return max(loads)
+
+
+def predicted_tasks(kind: str, budget: str, *, rows: int, columns: int, task: str, calibration: dict) -> list:
+    """Seconds of each task of a comparison or curve on ``rows`` rows: the lab's fit-time model
+    (:mod:`dllab.engine.estimate`) times this machine's measured / modelled ratio per family."""
+    from dllab.analyses.curves import candidate_sizes
+    from dllab.engine.estimate import per_fit_seconds
+
+    cfg = RunConfig(budget=budget)
+    k, reps = cfg.resolved_folds, cfg.resolved_repeats
+    n_train = rows * (k - 1) / k
+    sizes = [n_train] if kind == "comparison" else list(candidate_sizes(int(n_train), min_size=100)[0])
+    repeats = k * reps if kind == "comparison" else k  # a curve runs each size on every split, one seed
+    return [per_fit_seconds(f, budget, n_train=n, n_columns=columns, task=task) * calibration.get(f, 1.0)
+            for f in ("linear", "gbm", "deep") for n in sizes for _ in range(repeats)]
+
+
+def cost_model(runs, ds, args) -> list:
+    """Predicted wall times on 8, 32 and 128 workers for 100k and 1M rows (see docs/SCALING.md)."""
+    from dllab.engine.estimate import per_fit_seconds
+
+    base = runs[0]
+    n_train = ds.n_rows * (RunConfig(budget=args.budget).resolved_folds - 1) / RunConfig(budget=args.budget).resolved_folds
+    calibration = {f: s / per_fit_seconds(f, args.budget, n_train=n_train, n_columns=len(ds.feature_columns),
+                                          task=ds.task) for f, s in base["per_family"].items()}
+    local = [r for r in runs[1:] if r["tiny_n"]]
+    overhead = max(0.0, min((r["tiny_wall"] * r["threads"] - r["tiny_sum"]) / r["tiny_n"] for r in local)) if local else 0.02
+    out = []
+    for budget in ("standard", "thorough"):
+        for rows in (100_000, 1_000_000):
+            for kind in ("comparison", "curve"):
+                secs = predicted_tasks(kind, budget, rows=rows, columns=len(ds.feature_columns), task=ds.task,
+                                       calibration=calibration)
+                data = rows * (len(ds.feature_columns) + 1) * 8
+                walls = [lpt_makespan(secs, w) + overhead * len(secs) / w + w * data / LINK_BYTES_PER_SECOND
+                         for w in (8, 32, 128)]
+                out.append((budget, f"{rows:,}", kind, len(secs), f"{max(secs):.0f}", f"{sum(secs):.0f}",
+                            *(f"{w:.0f}" for w in walls)))
+    return out, calibration, overhead
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default="california_housing", help="built-in dataset (default california_housing)")
@@ -125,6 +179,13 @@ def main(argv=None):
              f"{(r['tiny_wall'] * r['threads'] - r['tiny_sum']) / r['tiny_n'] * 1000:.1f} ms") for r in runs]
     print()
     print(_table(("compute", "tiny tasks", "wall s", "sum of task s", "overhead per task"), over))
+    table, calibration, overhead = cost_model(runs, ds, args)
+    print()
+    print("predicted wall seconds on a cluster (cost model of docs/SCALING.md; measured / modelled per family here: "
+          + ", ".join(f"{f} {c:.2f}" for f, c in calibration.items()) + f"; overhead {overhead * 1000:.0f} ms/task; "
+          f"data {len(ds.feature_columns) + 1} columns x 8 bytes per row to every worker at 1 GB/s)")
+    print(_table(("budget", "rows", "run", "tasks", "longest s", "sum s", "8 workers", "32 workers", "128 workers"),
+                 table))
     return runs
 
 
