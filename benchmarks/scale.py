@@ -1,7 +1,7 @@
 """Scale benchmark: the same runs in this process and on local Dask clusters of 1 and 2 workers, in one run.
 
 Run: ``python benchmarks/scale.py [--data california_housing] [--rows 20000] [--budget standard]
-[--curve-budget quick] [--workers 1,2] [--tiny 120]``. Nothing else should train while it runs.
+[--curve-budget standard] [--workers 1,2] [--tiny 120]``. Nothing else should train while it runs.
 
 For each compute target it prints the wall time of a comparison (every family x fold of ``--budget``) and of a
 data-size curve (``--curve-budget``, one fold, one seed per size), as ratios to this process; the cluster's
@@ -148,7 +148,7 @@ def main(argv=None):
     ap.add_argument("--data", default="california_housing", help="built-in dataset (default california_housing)")
     ap.add_argument("--rows", type=int, default=20_000, help="rows sampled from it (default 20,000)")
     ap.add_argument("--budget", default="standard", choices=("quick", "standard", "thorough"))
-    ap.add_argument("--curve-budget", default="quick", choices=("quick", "standard", "thorough"))
+    ap.add_argument("--curve-budget", default="standard", choices=("quick", "standard", "thorough"))
     ap.add_argument("--workers", default="1,2", help="local cluster sizes to measure (default 1,2)")
     ap.add_argument("--tiny", type=int, default=120, help="short tasks for the overhead per task (default 120)")
     ap.add_argument("--seed", type=int, default=0)

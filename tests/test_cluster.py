@@ -219,3 +219,16 @@ def test_a_bad_compute_target_is_named(value):
 def test_the_cluster_does_not_change_the_cache_key():
     assert RunConfig(cluster="local:2").key() == RunConfig().key()
 
+
+
+def test_starting_a_local_cluster_leaves_this_process_environment_alone():
+    import os
+
+    keys = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MALLOC_TRIM_THRESHOLD_", "PYTHONHASHSEED")
+    before = {k: os.environ.get(k) for k in keys}
+    with compute.session("local:1") as one:
+        assert {k: os.environ.get(k) for k in keys} == before
+        # the worker keeps to its share of the cores, and its allocator is not Dask's default
+        env = one.client.run(lambda: {k: os.environ.get(k) for k in keys})
+        assert all(v["OMP_NUM_THREADS"] is not None and v["MALLOC_TRIM_THRESHOLD_"] is None for v in env.values())
+    assert {k: os.environ.get(k) for k in keys} == before

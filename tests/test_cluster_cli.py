@@ -100,7 +100,7 @@ def test_the_environment_variable_names_the_cluster(scheduler, tmp_path):
     assert json.loads((tmp_path / "env.json").read_text())["config"]["cluster"] == scheduler
 
 
-def test_deep_fits_go_to_the_workers_with_a_gpu(scheduler):
+def test_fits_on_the_device_go_to_the_workers_with_a_gpu(scheduler):
     from dllab import RunConfig
     from dllab.datasets import load
     from dllab.engine import compute
@@ -110,9 +110,13 @@ def test_deep_fits_go_to_the_workers_with_a_gpu(scheduler):
         gpu = [w for w, info in cluster.client.scheduler_info(n_workers=-1)["workers"].items()
                if info.get("resources", {}).get("GPU")]
         assert cluster.gpu_workers() and len(gpu) == 1
-        cmp = compare(load("penguins"), config=RunConfig(budget="quick", families=("linear", "deep")),
+        cmp = compare(load("penguins"), config=RunConfig(budget="quick", families=("linear", "gbm", "deep")),
                       keep_models=False)
-    assert {r.info["worker"] for r in cmp.records if r.family == "deep"} == set(gpu)
+        # workers started by `dask worker` have the nanny's MALLOC_TRIM_THRESHOLD_; the lab retuned their allocator
+        tuned = cluster.client.run(lambda: (os.environ.get("MALLOC_TRIM_THRESHOLD_"), compute._MALLOC_TUNED))
+        assert all(var == "65536" and flag == [True] for var, flag in tuned.values())
+    # the deep net and boosting use the device: every one of their fits ran on the GPU worker
+    assert {r.info["worker"] for r in cmp.records if r.family in ("deep", "gbm")} == set(gpu)
 
 
 def test_a_scheduler_that_is_gone_is_named_with_the_fix(tmp_path):

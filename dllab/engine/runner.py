@@ -150,8 +150,8 @@ def run_tasks(tasks, X, y, *, problem: str, budget: str, device: str, n_jobs: in
     ``progress(Progress)`` is called as each task finishes, in completion order; results are
     returned in task order. ``should_stop()`` is checked between tasks (on a cluster, every
     quarter second, and the pending tasks are cancelled); when it returns True the run raises
-    :class:`RunCancelled`. ``cluster`` is a compute target (:func:`dllab.config.parse_cluster`),
-    used through :func:`dllab.engine.compute.session`; the numbers do not depend on it.
+    :class:`RunCancelled`. ``cluster`` is a compute target (:func:`dllab.config.parse_cluster`;
+    default: the enclosing :func:`dllab.engine.compute.session`'s); the numbers do not depend on it.
     """
     tasks = list(tasks)
     cluster = cluster or compute.current()

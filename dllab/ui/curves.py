@@ -332,7 +332,8 @@ def _train(ds, request: CurveRequest):
             # Each st call here is also where Streamlit stops the script when asked to.
             CURVE.note(p)
             bar.progress(p.fraction, text=p.text)
-            nxt = f"training {p.next_label}…" if p.next_label else "fitting the curves…"
+            nxt = (f"training {p.next_label}…" if p.next_label else
+                   "training the rest…" if p.done < p.total else "fitting the curves…")
             box.update(label=f"{p.done}/{p.total} fits done in {p.elapsed:.0f} s · {nxt}")
 
         lc = study(ds, request.config).curve(progress=progress, **settings)

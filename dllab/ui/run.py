@@ -244,7 +244,9 @@ def _train(ds, config: RunConfig):
             COMPARE.note(p)
             done.append(p.task.family)
             left = cost.seconds_left(expected, done, p.elapsed)
-            nxt = f"training {p.next_label}…" if p.next_label else "scoring…"
+            # next_label is known only when one fit runs at a time (not on a cluster)
+            nxt = (f"training {p.next_label}…" if p.next_label else
+                   "training the rest…" if p.done < p.total else "scoring…")
             bar.progress(p.fraction, text=p.text)
             box.update(label=f"{p.done}/{p.total} fits done in {p.elapsed:.0f} s"
                              + (f" · {cost.format_duration(left)} left" if p.done < p.total else "") + f" · {nxt}")
