@@ -19,6 +19,19 @@ PAGES = {"Home": "app.py", "Data": "pages/1_Data.py", "Compare": "pages/2_Compar
 TIMEOUT = 240
 
 
+#: The Compare form's Run button (a form submit button's key).
+RUN_COMPARISON = "FormSubmitter:settings-Run comparison"
+
+
+def run_compare(at, ds, *, folds: int = 2):
+    """Put ``ds`` in the session, choose quick with ``folds`` folds on the Compare form, and press Run."""
+    at.session_state["dataset"] = ds
+    at.run()
+    at.button_group(key="budget").set_value("quick")
+    at.number_input(key="folds").set_value(folds)
+    return at.button(key=RUN_COMPARISON).click().run()
+
+
 def open_page(label: str) -> AppTest:
     """A new session opened directly on ``label`` (no visit to Home first)."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)

@@ -4,22 +4,13 @@ from __future__ import annotations
 
 import json
 
-from apptools import open_page
+from apptools import open_page, run_compare
 
 from dllab.datasets import load
 from dllab.metrics import format_score
 
-RUN = "FormSubmitter:settings-Run comparison"
 LEADERBOARD_KEYS = ("model", "accuracy", "accuracy_ci", "precision", "recall", "mcc", "fit_seconds",
                     "predict_seconds", "status")
-
-
-def _run(at, ds, *, folds=2):
-    at.session_state["dataset"] = ds
-    at.run()
-    at.button_group(key="budget").set_value("quick")
-    at.number_input(key="folds").set_value(folds)
-    return at.button(key=RUN).click().run()
 
 
 def _figures(at) -> dict:
@@ -36,7 +27,7 @@ def _tables(at):
 
 def test_quick_binary_run_shows_baseline_every_metric_every_pair_and_diagnostics():
     """A real quick run of the three families on 240 rows of a small built-in."""
-    at = _run(open_page("Compare"), load("breast_cancer", max_rows=240))
+    at = run_compare(open_page("Compare"), load("breast_cancer", max_rows=240))
     assert not at.exception and not at.error
     board, tests = _tables(at)
     assert board["model"].tolist() == ["Linear model", "Gradient boosting (XGBoost)", "Deep network",
@@ -77,7 +68,7 @@ def test_quick_binary_run_shows_baseline_every_metric_every_pair_and_diagnostics
 
 
 def test_multiclass_picks_one_class_against_the_rest_and_a_failed_family_says_why(fake_models):
-    at = _run(open_page("Compare"), load("penguins"))
+    at = run_compare(open_page("Compare"), load("penguins"))
     assert not at.exception and not at.error
     board, tests = _tables(at)
     assert board.loc["deep", "status"].startswith("failed on every split: RuntimeError: out of memory")
@@ -92,7 +83,7 @@ def test_multiclass_picks_one_class_against_the_rest_and_a_failed_family_says_wh
 
 
 def test_regression_shows_rmse_with_its_interval_and_the_residual_plots(fake_models):
-    at = _run(open_page("Compare"), load("diabetes"))
+    at = run_compare(open_page("Compare"), load("diabetes"))
     assert not at.exception and not at.error
     board, _ = _tables(at)
     assert {"rmse", "rmse_ci", "mae", "r2"} <= set(board.columns)

@@ -7,13 +7,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import streamlit as st
-from apptools import data_key, open_page, session_study
+from apptools import data_key, open_page, run_compare, session_study
 
 from dllab.config import CLUSTER_ENV
 from dllab.datasets import load
 from dllab.engine import compute
 
-RUN = "FormSubmitter:settings-Run comparison"
 #: A scheduler address nothing listens on (port 1 is never served here).
 DEAD = "tcp://127.0.0.1:1"
 #: What changes with where the fits ran (and nothing else in the leaderboard may).
@@ -33,14 +32,6 @@ def _no_env(monkeypatch):
 
 def _setting(at):
     return at.sidebar.radio(key="compute")
-
-
-def _compare(at, ds, *, folds=2):
-    at.session_state["dataset"] = ds
-    at.run()
-    at.button_group(key="budget").set_value("quick")
-    at.number_input(key="folds").set_value(folds)
-    return at.button(key=RUN).click().run()
 
 
 def _board(at) -> pd.DataFrame:
@@ -82,7 +73,7 @@ def test_a_bad_address_is_said_in_the_apps_words_and_compare_still_runs_here(fak
     assert "--cluster" not in message and "Traceback" not in message and not at.exception
     assert at.session_state["compute-target"] is None and compute.opened(DEAD) is None
 
-    _compare(at, ds)  # reruns do not try the dead address again: each would wait its timeout
+    run_compare(at, ds)  # reruns do not try the dead address again: each would wait its timeout
     assert not at.exception and not at.main.error
     assert at.sidebar.error[0].value == message and at.sidebar.button(key="compute-retry").label == "Try again"
     assert set(_board(at)["model"]) >= {"Linear model", "Baseline (majority class)"}
@@ -109,7 +100,7 @@ def test_dllab_cluster_sets_the_default_and_a_bad_value_warns(monkeypatch):
 
 def test_compare_on_a_local_cluster_shows_its_workers_and_the_same_numbers_as_here():
     ds = load("breast_cancer", max_rows=160)
-    here = _compare(open_page("Compare"), ds)
+    here = run_compare(open_page("Compare"), ds)
     assert not here.exception and not here.main.error
     board_here, cmp_here = _board(here), _comparison(here, ds)
 
@@ -120,7 +111,7 @@ def test_compare_on_a_local_cluster_shows_its_workers_and_the_same_numbers_as_he
     assert not at.sidebar.error and at.session_state["compute-target"] == "local:2"
     cluster = compute.opened("local:2")
     tasks_before = cluster.stats["tasks"]
-    _compare(at, ds)
+    run_compare(at, ds)
     assert not at.exception and not at.main.error
     assert any(c.startswith(":material/hub: Running on the local cluster: 2 workers · 2 threads")
                for c in _main_captions(at))

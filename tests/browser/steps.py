@@ -29,6 +29,12 @@ def titanic(folder: Path) -> Path:
     pytest.skip("the Titanic CSV is not in datasets/ or ../shared/data/")
 
 
+def load_builtin(page, name: str) -> None:
+    """From Home: the Real data tab, then the built-in's Load button (keyed: class st-key-load-<name>)."""
+    page.get_by_test_id("stTab").filter(has_text="Real data").click()
+    page.locator(f".st-key-load-{name}").get_by_role("button", name="Load").click()
+
+
 def clean(page):
     """No error box and no traceback on the page."""
     page.wait_for_selector(IDLE)

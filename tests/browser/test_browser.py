@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from playwright.sync_api import expect
-from steps import quick_settings, shot
+from steps import load_builtin, quick_settings, shot
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
@@ -45,8 +45,7 @@ def test_load_builtin_run_quick_comparison_and_see_results(server, page, browser
     _open(page, server)
     expect(page.get_by_test_id("stMain").get_by_role("heading", name="DL Decision Lab")).to_be_visible()
     # Home -> a built-in card's Load button -> the Data page with the dataset loaded.
-    page.get_by_test_id("stTab").filter(has_text="Real data").click()
-    page.locator(".st-key-load-wine").get_by_role("button", name="Load").click()  # keyed: class st-key-<key>
+    load_builtin(page, "wine")
     expect(page.get_by_test_id("stMain").get_by_role("heading", name="Data", exact=True)).to_be_visible()
     expect(page.get_by_test_id("stMetric").filter(has_text="Rows used")).to_contain_text("178")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import expect
-from steps import IDLE, clean, go, new_page, quick_settings, shot
+from steps import IDLE, clean, go, load_builtin, new_page, quick_settings, shot
 
 
 def test_a_quick_comparison_on_a_local_cluster(server, browser):
@@ -14,8 +14,7 @@ def test_a_quick_comparison_on_a_local_cluster(server, browser):
     try:
         page.goto(server)
         page.wait_for_selector(IDLE)
-        page.get_by_test_id("stTab").filter(has_text="Real data").click()
-        page.locator(".st-key-load-penguins").get_by_role("button", name="Load").click()  # keyed: st-key-<key>
+        load_builtin(page, "penguins")
         expect(page.get_by_test_id("stMain").get_by_role("heading", name="Data", exact=True)).to_be_visible()
 
         sidebar = page.get_by_test_id("stSidebar")

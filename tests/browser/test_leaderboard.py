@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from playwright.sync_api import expect
-from steps import quick_settings
+from steps import load_builtin, quick_settings
 
 from dllab.ui.tables import MODEL_WIDTH
 
@@ -22,8 +22,7 @@ def _column(board, col: int) -> list[str]:
 def test_clicking_the_accuracy_header_sorts_the_leaderboard(server, page):
     page.goto(server)
     page.wait_for_selector(IDLE)
-    page.get_by_test_id("stTab").filter(has_text="Real data").click()
-    page.locator(".st-key-load-wine").get_by_role("button", name="Load").click()
+    load_builtin(page, "wine")
     expect(page.get_by_test_id("stMain").get_by_role("heading", name="Data", exact=True)).to_be_visible()
     page.get_by_test_id("stSidebar").get_by_test_id("stPageLink").filter(has_text="Compare").click()
     quick_settings(page, folds=2)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import expect
-from steps import IDLE, clean, new_page, shot
+from steps import IDLE, clean, load_builtin, new_page, shot
 
 
 def _choose(page, label: str, option: str):
@@ -35,8 +35,7 @@ def test_find_a_passenger_and_ask_what_if(server, browser):
     try:
         page.goto(server)
         page.wait_for_selector(IDLE)
-        page.get_by_test_id("stTab").filter(has_text="Real data").click()
-        page.locator(".st-key-load-titanic").get_by_role("button", name="Load").click()  # keyed: st-key-<key>
+        load_builtin(page, "titanic")
         expect(page.get_by_test_id("stMetric").filter(has_text="Rows used")).to_contain_text("891")
 
         page.mouse.move(900, 600)  # away from the sidebar: a link's tooltip can cover the next link
