@@ -124,11 +124,14 @@ def cost_model(runs, ds, args) -> list:
     from dllab.engine.estimate import per_fit_seconds
 
     base = runs[0]
-    n_train = ds.n_rows * (RunConfig(budget=args.budget).resolved_folds - 1) / RunConfig(budget=args.budget).resolved_folds
+    k = RunConfig(budget=args.budget).resolved_folds
+    n_train = ds.n_rows * (k - 1) / k
     calibration = {f: s / per_fit_seconds(f, args.budget, n_train=n_train, n_columns=len(ds.feature_columns),
                                           task=ds.task) for f, s in base["per_family"].items()}
     local = [r for r in runs[1:] if r["tiny_n"]]
-    overhead = max(0.0, min((r["tiny_wall"] * r["threads"] - r["tiny_sum"]) / r["tiny_n"] for r in local)) if local else 0.02
+    # the cluster's cost per task: the smaller of the measured ones (0.02 s when no cluster was measured)
+    overhead = (max(0.0, min((r["tiny_wall"] * r["threads"] - r["tiny_sum"]) / r["tiny_n"] for r in local))
+                if local else 0.02)
     out = []
     for budget in ("standard", "thorough"):
         for rows in (100_000, 1_000_000):

@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from ..config import CLUSTER_ENV, parse_cluster
 from ..errors import ConfigError
 
-__all__ = ["Cluster", "ClusterError", "resolve", "session", "in_session", "concurrently", "keep", "release", "opened", "CONNECT_SECONDS", "PACKAGES"]
+__all__ = ["Cluster", "ClusterError", "resolve", "session", "in_session", "current", "concurrently", "keep", "release",
+           "opened", "run_on", "check_versions", "CONNECT_SECONDS", "PACKAGES"]
 
 #: Seconds to wait for a scheduler to answer, and for a cluster to have a worker, before saying so.
 CONNECT_SECONDS = 5.0
