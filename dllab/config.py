@@ -7,7 +7,6 @@ half, :class:`~dllab.datasets.recipe.DataRecipe`; a :class:`~dllab.Study` holds 
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
 from dataclasses import dataclass
 
@@ -173,8 +172,9 @@ def parse_cluster(value) -> str | None:
     if text.lower() in ("", "none"):
         return None
     if text.lower() == "local":  # one worker per core this process may use (not per OMP thread)
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-        return f"local:{max(1, cores)}"
+        from .models.device import cores
+
+        return f"local:{cores()}"
     head, sep, count = text.partition(":")
     if head.lower() == "local" and sep:
         if count.isdigit() and 1 <= int(count) <= _MAX_LOCAL_WORKERS:

@@ -8,7 +8,7 @@ import threading
 
 from ..errors import ConfigError
 
-__all__ = ["resolve_device", "available_threads", "fit_threads", "thread_cap", "SMALL_FIT_CELLS"]
+__all__ = ["resolve_device", "cores", "available_threads", "fit_threads", "thread_cap", "SMALL_FIT_CELLS"]
 
 #: A fit (or prediction) on fewer cells (rows x columns) than this uses one thread. Measured with
 #: the quick presets on 2 cores with other work running (load ~4), two runs: two threads made XGBoost
@@ -45,10 +45,15 @@ def resolve_device(device: str) -> str:
 _CAP = threading.local()
 
 
+def cores() -> int:
+    """The cores this process may run on (its CPU affinity), whatever ``OMP_NUM_THREADS`` says."""
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
 def available_threads() -> int:
     """The cores this process may use, capped by ``OMP_NUM_THREADS`` (joblib's and Dask's workers set it to
     their share) and by :func:`thread_cap` in this thread."""
-    n = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    n = cores()
     omp = os.environ.get("OMP_NUM_THREADS", "")
     n = max(1, min(n, int(omp))) if omp.isdigit() and int(omp) > 0 else max(1, n)
     cap = getattr(_CAP, "n", None)

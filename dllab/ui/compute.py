@@ -30,8 +30,9 @@ import streamlit as st
 from ..config import CLUSTER_ENV, parse_cluster
 from ..engine import compute as engine
 from ..errors import ConfigError, message_for
+from ..models.device import cores
 
-__all__ = ["CHOICES", "sidebar", "target", "training", "cluster_text", "default_choice", "cores"]
+__all__ = ["CHOICES", "sidebar", "target", "training", "cluster_text", "default_choice"]
 
 #: The choices, in the order shown.
 CHOICES = {"process": "This process", "local": "Local cluster", "address": "Cluster address"}
@@ -47,11 +48,6 @@ _HELP = ("Where the models train. **This process**: here, one fit at a time. **L
          "The numbers are the same on each; only the time changes.")
 _BAD_ENV = "The server's {env}={value!r} could not be used, so the app runs in this process: {why}"
 _NO_START = "The {what} could not start ({why}); try again, or choose This process under Compute in the sidebar."
-
-
-def cores() -> int:
-    """The cores of this server (its CPU affinity): the Local cluster's default number of workers."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def default_choice(value: str | None) -> tuple[dict, str | None]:
