@@ -24,19 +24,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 
+from dllab.apps.cli import text_table  # noqa: E402
 from dllab import RunConfig  # noqa: E402
 from dllab.analyses.curves import learning_curve  # noqa: E402
 from dllab.datasets import load  # noqa: E402
 from dllab.engine import compute  # noqa: E402
 from dllab.engine.runner import Task, compare, run_tasks, task_seed  # noqa: E402
 from dllab.engine.splits import make_splits  # noqa: E402
-
-
-def _table(header, rows) -> str:
-    widths = [max(len(str(h)), *(len(str(r[i])) for r in rows)) for i, h in enumerate(header)]
-    lines = ["  ".join(str(h).ljust(w) for h, w in zip(header, widths)), "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(str(c).ljust(w) for c, w in zip(r, widths)) for r in rows]
-    return "\n".join(lines)
 
 
 def _mb(n: float) -> str:
@@ -171,7 +165,7 @@ def main(argv=None):
              f"{r['curve_wall']:.0f}", f"{base['curve_wall'] / r['curve_wall']:.2f}x", _mb(r["sent"]), _mb(r["back"]),
              r["same"]) for r in runs]
     print()
-    print(_table(("compute", "start s", "comparison s", "speed-up", "curve s", "speed-up", "sent", "received",
+    print(text_table(("compute", "start s", "comparison s", "speed-up", "curve s", "speed-up", "sent", "received",
                   "same numbers"), rows))
     print()
     print(f"comparison: {base['cmp_tasks']} tasks, {base['cmp_sum']:.0f} s of fit+predict in all, longest "
@@ -181,13 +175,13 @@ def main(argv=None):
     over = [(r["target"], r["tiny_n"], f"{r['tiny_wall']:.2f}", f"{r['tiny_sum']:.2f}",
              f"{(r['tiny_wall'] * r['threads'] - r['tiny_sum']) / r['tiny_n'] * 1000:.1f} ms") for r in runs]
     print()
-    print(_table(("compute", "tiny tasks", "wall s", "sum of task s", "overhead per task"), over))
+    print(text_table(("compute", "tiny tasks", "wall s", "sum of task s", "overhead per task"), over))
     table, calibration, overhead = cost_model(runs, ds, args)
     print()
     print("predicted wall seconds on a cluster (cost model of docs/SCALING.md; measured / modelled per family here: "
           + ", ".join(f"{f} {c:.2f}" for f, c in calibration.items()) + f"; overhead {overhead * 1000:.0f} ms/task; "
           f"data {len(ds.feature_columns) + 1} columns x 8 bytes per row to every worker at 1 GB/s)")
-    print(_table(("budget", "rows", "run", "tasks", "longest s", "sum s", "8 workers", "32 workers", "128 workers"),
+    print(text_table(("budget", "rows", "run", "tasks", "longest s", "sum s", "8 workers", "32 workers", "128 workers"),
                  table))
     return runs
 

@@ -23,6 +23,8 @@ import time
 import numpy as np
 import pandas as pd
 
+from dllab.apps.cli import text_table  # noqa: E402
+
 
 def matmul_gflops(*, n: int = 1024, device: str = "cpu", seconds: float = 2.0) -> float:
     import torch
@@ -51,13 +53,6 @@ def synthetic(n_rows: int, n_features: int, seed: int = 0) -> pd.DataFrame:
     return df
 
 
-def _table(header, rows):
-    widths = [max(len(str(h)), *(len(str(r[i])) for r in rows)) for i, h in enumerate(header)]
-    out = ["  ".join(str(h).ljust(w) for h, w in zip(header, widths)), "  ".join("-" * w for w in widths)]
-    out += ["  ".join(str(c).ljust(w) for c, w in zip(r, widths)) for r in rows]
-    return "\n".join(out)
-
-
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--rows", type=int, default=50_000)
@@ -82,7 +77,7 @@ def main(argv=None):
 
     ceiling = {n: matmul_gflops(n=n, device=device) for n in (256, 1024)}
     print("\n1. float32 matmul (n x n @ n x n)")
-    print(_table(("n", "GFLOP/s"), [(n, f"{g:.1f}") for n, g in ceiling.items()]))
+    print(text_table(("n", "GFLOP/s"), [(n, f"{g:.1f}") for n, g in ceiling.items()]))
 
     rows = []
     for budget in ("quick", "standard"):
@@ -98,7 +93,7 @@ def main(argv=None):
         rows.append((budget, model.n_epochs_, f"{secs:.1f}", f"{rps:,.0f}", f"{gflops:.1f}",
                      f"{gflops / ceiling[1024]:.2f}"))
     print(f"\n2. deep net training on {args.rows:,} x {args.features} (whole fit incl. validation passes)")
-    print(_table(("budget", "epochs", "fit s", "rows/s", "GFLOP/s", "ratio to matmul(1024)"), rows))
+    print(text_table(("budget", "epochs", "fit s", "rows/s", "GFLOP/s", "ratio to matmul(1024)"), rows))
 
     if not args.skip_compare:
         t0 = time.perf_counter()
@@ -106,7 +101,7 @@ def main(argv=None):
         wall = time.perf_counter() - t0
         fits = sum(r.fit_seconds + r.predict_seconds for r in cmp.records if r.ok)
         print(f"\n3. quick comparison on {args.rows:,} x {args.features} ({cmp.splits.n_folds} folds, 3 families)")
-        print(_table(("wall s", "sum of fit+predict s", "runner overhead", "target"),
+        print(text_table(("wall s", "sum of fit+predict s", "runner overhead", "target"),
                      [(f"{wall:.1f}", f"{fits:.1f}", f"{(wall - fits) / fits:.1%}", "wall <= 60 s, overhead < 10%")]))
         per = cmp.overall[["fit_seconds", "predict_seconds", "mean"]].round(3)
         print(per.to_string())

@@ -225,7 +225,8 @@ def _datasets() -> int:
     import textwrap
 
     rows = [(b.name, f"{b.rows:,}", str(b.columns), b.task, b.size, b.kind) for b in catalogue()]
-    lines = _table(("name", "rows", "cols", "task", "size", "kind", "lesson"), [(*r, "") for r in rows]).splitlines()
+    lines = text_table(("name", "rows", "cols", "task", "size", "kind", "lesson"),
+                       [(*r, "") for r in rows]).splitlines()
     indent = len(lines[0]) - len("lesson")
     width = max(indent + 30, shutil.get_terminal_size((120, 24)).columns)
     print(lines[0])
@@ -260,7 +261,7 @@ def _compare(args) -> int:
         progress.close()
     print(_headline(study) + f"; {cmp.splits.n_folds}-fold x {cmp.splits.n_repeats} repeat(s)")
     table = cmp.table()
-    print(_table(tuple(table.columns), [tuple(map(str, r)) for r in table.itertuples(index=False)]))
+    print(text_table(tuple(table.columns), [tuple(map(str, r)) for r in table.itertuples(index=False)]))
     print(f"Mean of per-split scores with 95% CI (accuracy and RMSE: over the test rows, a cross-validation "
           f"interval; other metrics: over the splits, corrected for overlapping training sets). Primary metric: "
           f"{cmp.metric}.")
@@ -286,7 +287,7 @@ def _curve(args) -> int:
         progress.close()
     print(_headline(study) + f"; {args.seeds} subsample(s) per size, metric {curve.metric}")
     table = curve.table()
-    print(_table(tuple(table.columns), [tuple(map(str, r)) for r in table.itertuples(index=False)]))
+    print(text_table(tuple(table.columns), [tuple(map(str, r)) for r in table.itertuples(index=False)]))
     print(curve.conclusion())
     for note in curve.notes:
         print(f"note: {note}", file=sys.stderr)
@@ -311,7 +312,7 @@ def _subgroups(args) -> int:
         cols = ["description", "size", "score", "ci_low", "ci_high", "gap"]
         rows = [(r.description, f"{int(r.size):,}", f"{r.score:.3f}", f"{r.ci_low:.3f}", f"{r.ci_high:.3f}",
                  f"{r.gap:+.3f}") for r in worst[cols].itertuples(index=False)]
-        print(_table(tuple(cols), rows))
+        print(text_table(tuple(cols), rows))
     print()
     for sentence in report.findings():
         print("- " + sentence)
@@ -333,8 +334,8 @@ def _explain(args) -> int:
     header = ("column", *[m["name"] for m in d["models"]])
     rows = [(c, *[f"{m['importance'].get(c, float('nan')):.4g}" for m in d["models"]]) for c in cols]
     print("Mean |SHAP| per column (top 15):")
-    print(_table(header, rows))
-    print(_table(("model", "rows", "seconds", "additivity max error"),
+    print(text_table(header, rows))
+    print(text_table(("model", "rows", "seconds", "additivity max error"),
                  [(m["name"], str(m.get("rows", d["rows_explained"])), f"{m['seconds']:.2f}",
                    f"{m['additivity_max_error']:.2g}") for m in d["models"]]))
     for sentence in ex.statements():
@@ -425,7 +426,8 @@ class _ProgressBar:
             print(file=sys.stderr)
 
 
-def _table(header, rows) -> str:
+def text_table(header, rows) -> str:
+    """Rows of cells as aligned plain-text columns under a header and a rule (the CLI's and benchmarks' tables)."""
     widths = [max(len(str(h)), *(len(str(r[i])) for r in rows)) if rows else len(str(h))
               for i, h in enumerate(header)]
     line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
