@@ -29,7 +29,7 @@ _FIX_CLUSTER = {"python": "use None (this process), 'local', 'local:N' (a local 
                           "1 to 256) or a scheduler address 'tcp://HOST:PORT'",
                 "cli": "use --cluster local, local:N (N worker processes, 1 to 256) or tcp://HOST:PORT "
                        "(a running Dask scheduler), or leave it out to run in this process",
-                "app": "choose This process or Local cluster under Compute, or enter a scheduler address such as "
+                "app": "choose This machine or Local cluster under Compute, or enter a scheduler address such as "
                        "tcp://10.0.0.5:8786"}
 
 _BAD_CHOICE = "{name}={value!r} is not valid; choose one of {choices}."
@@ -54,8 +54,11 @@ class RunConfig:
         The one seed every random choice derives from.
     device : {"auto", "cpu", "cuda"}, default="auto"
         Where the deep network trains; ``auto`` uses CUDA when available.
-    n_jobs : int, default=1
-        Parallel (model x split) tasks in this process. Results do not depend on it.
+    n_jobs : int or None, default=None
+        (Model x split) fits at a time in worker processes of this machine: ``None`` as many as
+        the cores allow (one per core for small fits, one at a time for fits large enough to use
+        every core: :func:`dllab.models.device.parallel_fits`), ``1`` one at a time in this process,
+        ``-1`` one per core. Results do not depend on it.
     cluster : str or None, default=None
         Where the fits run (:func:`parse_cluster`): ``None`` in this process (``n_jobs`` at a time),
         ``"local:N"`` on a Dask ``LocalCluster`` of N one-thread worker processes started for the
@@ -76,7 +79,7 @@ class RunConfig:
     repeats: int | None = None
     seed: int = 0
     device: str = "auto"
-    n_jobs: int = 1
+    n_jobs: int | None = None
     cluster: str | None = None
     families: tuple[str, ...] | None = ("linear", "gbm", "deep")
 
@@ -87,8 +90,13 @@ class RunConfig:
             raise ConfigError(_BAD_CHOICE.format(name="device", value=self.device, choices=", ".join(DEVICES)))
         for name, low, high in (("seed", 0, 2**32 - 1), ("n_jobs", -1, 256)):
             value = getattr(self, name)
+            if name == "n_jobs" and value is None:
+                continue
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
                 raise ConfigError(_BAD_INT.format(name=name, value=value, low=low, high=high))
+        if self.n_jobs == 0:
+            raise ConfigError("n_jobs=0 is not valid; give the fits to run at a time (1 or more), -1 for one per "
+                              "core, or None for as many as the cores allow.")
         for name, low, high in (("n_folds", 2, 20), ("repeats", 1, 20)):
             value = getattr(self, name)
             if value is not None and (isinstance(value, bool) or not isinstance(value, int)

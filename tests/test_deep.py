@@ -127,7 +127,50 @@ def test_presets_and_make_model():
     quick = deep_model("binary", budget="quick", random_state=3, device="cpu")
     assert isinstance(quick, DeepTabularClassifier) and quick.random_state == 3
     standard = make_model("deep", "regression", budget="thorough", random_state=0, device="cpu")
-    assert isinstance(standard, DeepTabularRegressor) and standard.max_steps > quick.max_steps
+    assert isinstance(standard, DeepTabularRegressor) and standard.max_steps is None and quick.max_steps == 300
+    assert standard.lr_schedule == "cosine" and standard.max_epochs == 30 and standard.batch_size == "auto"
     assert quick.max_time is None and standard.max_time is None  # seconds would make results load-dependent
     with pytest.raises(ConfigError, match="budget='huge'"):
         deep_model("binary", budget="huge")
+
+
+def test_auto_batch_size_gives_about_200_steps_per_epoch():
+    from dllab.models.deep import _batch_size
+
+    assert [_batch_size("auto", n) for n in (300, 9_000, 13_209, 31_259, 500_000)] == [32, 32, 64, 128, 512]
+    assert _batch_size(100, 10) == 100
+    with pytest.raises(ConfigError, match="batch_size='big' is not valid; give a whole number of rows"):
+        _batch_size("big", 10)
+
+
+def test_cosine_schedule_warms_up_then_decays_to_zero_over_the_planned_steps():
+    from dllab.models.deep import _schedule
+
+    f = _schedule("cosine", 0.1, 100)
+    assert f(0) == pytest.approx(0.1) and f(9) == pytest.approx(1.0) and f(10) == pytest.approx(1.0)
+    assert f(55) == pytest.approx(0.5) and f(100) == pytest.approx(0.0) and f(50) > f(60) > f(90)
+    assert _schedule("constant", 0.0, 100)(99) == 1.0
+    with pytest.raises(ConfigError, match="lr_schedule='step' is not valid"):
+        _schedule("step", 0.0, 10)
+
+
+def test_min_steps_trains_small_data_longer_within_max_steps(binary):
+    X, y = binary
+    short = DeepTabularClassifier(**dict(TINY, max_epochs=2, patience=100), random_state=0).fit(X, y)
+    longer = DeepTabularClassifier(**dict(TINY, max_epochs=2, patience=100), min_steps=40, random_state=0).fit(X, y)
+    capped = DeepTabularClassifier(**dict(TINY, max_epochs=2, patience=100), min_steps=40, max_steps=25,
+                                   random_state=0).fit(X, y)
+    per_epoch = short.n_steps_ // 2
+    assert longer.n_steps_ == per_epoch * -(-40 // per_epoch) and capped.n_steps_ == 25
+
+
+def test_bfloat16_training_is_reproducible_and_predicts_in_float32(binary):
+    X, y = binary
+    a = DeepTabularClassifier(**TINY, precision="bfloat16", lr_schedule="cosine", random_state=0).fit(X, y)
+    b = DeepTabularClassifier(**TINY, precision="bfloat16", lr_schedule="cosine", random_state=0).fit(X, y)
+    assert a.precision_ == "bfloat16" and np.array_equal(a.predict_proba(X), b.predict_proba(X))
+    assert a.predict_proba(X).dtype == np.float64 and a.score(X, y) > 0.8
+    auto = DeepTabularClassifier(**dict(TINY, max_epochs=1), precision="auto", random_state=0).fit(X, y)
+    assert auto.precision_ in ("bfloat16", "float32")
+    with pytest.raises(ConfigError, match="precision='half' is not valid"):
+        DeepTabularClassifier(**TINY, precision="half").fit(X, y)

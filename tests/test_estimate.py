@@ -199,3 +199,18 @@ def test_a_run_refines_the_estimates_of_later_runs():
     refined = cost.estimate(RunConfig(budget="quick", n_folds=2, families=("linear",)), n_rows=120, n_columns=2,
                             same_data=[seen])
     assert budget.options[0] == f"quick · {refined.text}" and "corrected by the runs of this session" in budget.help
+
+
+def test_the_estimate_counts_fits_running_side_by_side():
+    from dllab.config import RunConfig
+
+    config = RunConfig(budget="standard", families=("linear", "gbm", "deep"))
+    one = cost.estimate(config, n_rows=20_000, n_columns=8, task="regression", workers=1)
+    two = cost.estimate(config, n_rows=20_000, n_columns=8, task="regression", workers=2)
+    assert two.workers == 2 and one.work == pytest.approx(two.work)
+    assert one.seconds - one.startup == pytest.approx(one.work)
+    # five deep fits dominate: two at a time take at least half, at most all of one at a time
+    assert one.seconds / 2 <= two.seconds < one.seconds
+    half_done = ["linear"] * 5 + ["gbm"] * 5
+    assert cost.seconds_left(two, half_done, elapsed=0.0) == pytest.approx(
+        cost.seconds_left(one, half_done, elapsed=0.0) / 2)

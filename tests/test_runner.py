@@ -46,7 +46,9 @@ def test_progress_callback_reports_every_task_in_order(binary_ds):
     compare(binary_ds, config=RunConfig(**QUICK), progress=seen.append)
     assert [p.done for p in seen] == list(range(1, 7))
     assert all(p.total == 6 for p in seen)
-    assert seen[0].task.label == "Linear model, fold 1/3" and seen[0].next_label.startswith("Gradient boosting")
+    # one fit at a time: each progress names the fit that starts next
+    assert all(a.next_label == b.task.label for a, b in zip(seen, seen[1:])) and seen[-1].next_label == ""
+    assert seen[0].task.label.endswith("fold 1/3") and seen[1].task.label.endswith("fold 1/3")
     assert seen[-1].fraction == 1.0 and "6/6" in seen[-1].text
 
 
@@ -78,10 +80,100 @@ def test_a_failing_model_is_reported_and_the_others_finish(binary_ds):
     assert gbm_json["mean"] is None and gbm_json["status"] == "failed"
 
 
-def test_n_jobs_does_not_change_results(binary_ds):
-    one = compare(binary_ds, config=RunConfig(n_jobs=1, **QUICK)).scores
-    two = compare(binary_ds, config=RunConfig(n_jobs=2, **QUICK)).scores
-    assert np.allclose(one[["accuracy", "log_loss"]].to_numpy(), two[["accuracy", "log_loss"]].to_numpy())
+def test_worker_processes_give_identical_numbers_to_one_process(binary_ds):
+    # n_jobs=2 runs the fits in two loky worker processes, in completion order; None (the default)
+    # decides from the cores and the expected cost. The predictions are the same to the last bit.
+    config = dict(budget="quick", n_folds=3, families=("linear", "gbm", "deep"))
+    runs = {n: compare(binary_ds, config=RunConfig(n_jobs=n, **config), keep_models=False) for n in (1, 2, None)}
+    for n in (2, None):
+        assert [(r.family, r.split) for r in runs[n].records] == [(r.family, r.split) for r in runs[1].records]
+        for a, b in zip(runs[1].records, runs[n].records):
+            assert a.ok and b.ok and np.array_equal(a.prediction, b.prediction), (n, a.family, a.split)
+        assert runs[n].scores.equals(runs[1].scores)
+
+
+def test_worker_processes_report_progress_and_stop(binary_ds):
+    seen = []
+    with pytest.raises(RunCancelled, match="stopped after 2 of 6 fits"):
+        compare(binary_ds, config=RunConfig(n_jobs=2, **QUICK), progress=seen.append,
+                should_stop=lambda: len(seen) >= 2)
+    assert [p.done for p in seen] == [1, 2] and all(p.next_label == "" for p in seen)  # unordered: no "next"
+    after = compare(binary_ds, config=RunConfig(n_jobs=2, **QUICK))  # the workers are usable again
+    assert all(r.ok for r in after.records)
+
+
+def test_a_family_registered_here_runs_in_the_worker_processes(binary_ds):
+    from dllab import families
+    from plugins.hgb_family import build_hgb
+
+    families.register(families.Family(name="hgb_pool_test", label="Histogram GBM", kind="trees", build=build_hgb))
+    try:
+        cfg = dict(budget="quick", n_folds=3, families=("linear", "hgb_pool_test"))
+        here = compare(binary_ds, config=RunConfig(n_jobs=1, **cfg))
+        pool = compare(binary_ds, config=RunConfig(n_jobs=2, **cfg))
+        assert all(r.ok for r in pool.records), [r.reason for r in pool.records]
+        assert pool.scores.equals(here.scores)
+    finally:
+        families.unregister("hgb_pool_test")
+
+
+def test_every_family_starts_with_its_first_fold_and_cheap_families_first(binary_ds):
+    seen = []
+    compare(binary_ds, config=RunConfig(n_jobs=1, budget="quick", n_folds=3, families=("deep", "gbm", "linear")),
+            progress=seen.append, keep_models=False)
+    order = [(p.task.family, p.task.split) for p in seen]
+    assert {f for f, _ in order[:3]} == {"deep", "gbm", "linear"} and {s for _, s in order[:3]} == {0}
+    assert order[0][0] != "deep" and order[3:] == sorted(order[3:], key=lambda t: t[0] == "deep")
+
+
+def test_submission_order_puts_first_fits_then_the_cheapest():
+    from dllab.engine.runner import submission_order
+
+    idx = np.arange(10)
+    tasks = [Task(f, s, idx, idx, 0) for s in range(3) for f in ("deep", "gbm", "linear")]
+    costs = [{"deep": 20.0, "gbm": 2.0, "linear": 0.1}[t.family] for t in tasks]
+    order = [(tasks[i].family, tasks[i].split) for i in submission_order([t.family for t in tasks], costs)]
+    assert order == [("linear", 0), ("gbm", 0), ("deep", 0), ("linear", 1), ("linear", 2), ("gbm", 1), ("gbm", 2),
+                     ("deep", 1), ("deep", 2)]
+
+
+def test_progress_carries_the_scores_so_far_and_the_final_numbers_agree(binary_ds):
+    seen = []
+    cmp = compare(binary_ds, config=RunConfig(n_jobs=1, **QUICK), progress=seen.append)
+    first = seen[0].partial.summary()
+    assert list(first.columns) == ["family", "model", "folds", "Accuracy", "fit s"]
+    assert first.family.tolist() == [seen[0].task.family] and first.folds.tolist() == ["1 of 3 folds"]
+    assert not seen[0].partial.complete and seen[-1].partial.complete
+    last = seen[-1].partial.table()
+    assert last.folds.tolist() == ["3 of 3 folds"] * 2
+    # with every fold done, the partial rows are the comparison's own
+    assert last.drop(columns=["family", "folds"]).equals(cmp.table().iloc[:2].reset_index(drop=True))
+
+
+def test_partial_rows_say_splits_when_the_folds_are_repeated(binary_ds):
+    seen = []
+    compare(binary_ds, config=RunConfig(n_jobs=1, repeats=2, **QUICK), progress=seen.append, keep_models=False)
+    assert seen[0].partial.summary().folds.tolist() == ["1 of 6 splits"]
+
+
+def test_parallel_fits_follows_the_thread_rule(monkeypatch):
+    from dllab.models import device
+    from dllab.models.device import SMALL_FIT_CELLS, parallel_fits, thread_cap
+
+    monkeypatch.setattr(device, "cores", lambda: 8)
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    with thread_cap(4):
+        assert parallel_fits(15, SMALL_FIT_CELLS - 1) == 4  # small fits: one per core
+        assert parallel_fits(3, 100) == 3  # never more than the tasks
+        assert parallel_fits(15, SMALL_FIT_CELLS * 10) == 1  # a large fit uses every core: one at a time
+        assert parallel_fits(15, 100, n_jobs=2) == 2 and parallel_fits(1, 100, n_jobs=-1) == 1
+
+
+def test_n_jobs_zero_is_refused_with_the_choices():
+    from dllab.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"n_jobs=0 is not valid; .*-1 for one per core, or None"):
+        RunConfig(n_jobs=0)
 
 
 def test_regression_comparison_scores_match_sklearn_on_oof(regression_ds):

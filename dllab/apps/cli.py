@@ -117,7 +117,9 @@ def _add_run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--families", default=None,
                    help="comma-separated registered families, e.g. linear,gbm,deep (default: the families "
                         "that serve the data: linear,gbm,deep, plus transfer for text, plus plugins')")
-    p.add_argument("--n-jobs", type=int, default=1, help="parallel fits in this process (results do not depend on it)")
+    p.add_argument("--n-jobs", type=int, default=None,
+                   help="fits at a time on this machine (default: as many as the cores allow; 1: one at a time "
+                        "in this process; results do not depend on it)")
     p.add_argument("--cluster", default=None, metavar="local[:N]|tcp://HOST:PORT",
                    help="run the fits on a Dask cluster: local[:N] starts N worker processes here for the run, "
                         "tcp://HOST:PORT uses a running scheduler's workers (default: $DLLAB_CLUSTER, else this "
@@ -407,23 +409,44 @@ def _write_json(path, payload) -> None:
 
 
 class _ProgressBar:
-    """A one-line progress bar on stderr, fed by the runner's callback."""
+    """A progress bar on stderr, fed by the runner's callback, and a comparison's scores so far.
+
+    On a terminal the bar and the table of the families' scores so far (``n of k folds``) are
+    redrawn in place; otherwise each fit adds the bar's line and its family's score so far.
+    """
 
     def __init__(self, width: int = 28):
         self.width = width
         self.tty = sys.stderr.isatty()
+        self._drawn = 0  # lines of the block drawn last (terminal only)
 
     def __call__(self, p) -> None:
         filled = int(round(p.fraction * self.width))
-        line = f"[{'#' * filled}{'.' * (self.width - filled)}] {p.text}"
-        if self.tty:
-            print("\r\033[K" + line, end="", file=sys.stderr, flush=True)
-        else:
-            print(line, file=sys.stderr, flush=True)
+        bar = f"[{'#' * filled}{'.' * (self.width - filled)}] {p.text}"
+        table = p.partial.summary() if p.partial is not None and p.done < p.total else None
+        table = None if table is None or table.empty else table
+        metric = p.partial.metric_label if table is not None else ""
+        if not self.tty:
+            print(bar, file=sys.stderr, flush=True)
+            if table is not None:
+                for _, model, folds, score, _ in table[table.family == p.task.family].itertuples(index=False,
+                                                                                                    name=None):
+                    print(f"  so far: {model}: {metric} {score} ({folds})", file=sys.stderr, flush=True)
+            return
+        rows = [] if table is None else text_table(
+            ("model", "folds", metric, "fit s"), [r[1:] for r in table.itertuples(index=False, name=None)]
+        ).splitlines()
+        up = f"\033[{self._drawn}F" if self._drawn else "\r"
+        block = [*(("  " + r) for r in rows), bar]
+        print(up + "\033[J" + "\n".join(block), end="", file=sys.stderr, flush=True)
+        self._drawn = len(block) - 1
 
     def close(self) -> None:
         if self.tty:
+            if self._drawn:  # the scores so far give way to the final table on stdout
+                print(f"\r\033[{self._drawn}F\033[J", end="", file=sys.stderr)
             print(file=sys.stderr)
+        self._drawn = 0
 
 
 def text_table(header, rows) -> str:

@@ -38,7 +38,7 @@ _KEEP_DATA = 4
 
 _IN_PROCESS = {"python": "or run in this process (cluster=None)",
                "cli": "or leave out --cluster (and unset DLLAB_CLUSTER) to run in this process",
-               "app": "or choose This process under Compute in the sidebar"}
+               "app": "or choose This machine under Compute in the sidebar"}
 _NO_ANSWER = "no Dask scheduler answered at {address} within {seconds:.0f} s; check the address and that the " \
              "scheduler runs (dask scheduler), {fix}."
 _NO_WORKERS = "the Dask scheduler at {address} has no workers after {seconds:.0f} s; start some with " \

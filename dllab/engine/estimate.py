@@ -43,6 +43,7 @@ Examples
 from __future__ import annotations
 
 import functools
+import heapq
 import statistics
 import sys
 from dataclasses import dataclass, field
@@ -52,7 +53,7 @@ import numpy as np
 from .. import families as registry
 
 __all__ = ["MEASURED", "DEEP_ROW_CAP", "PER_FIT_OVERHEAD", "STARTUP", "Observed", "Estimate", "per_fit_seconds",
-           "observed", "estimate", "estimate_plan", "seconds_left", "format_duration"]
+           "observed", "estimate", "estimate_plan", "makespan", "seconds_left", "format_duration"]
 
 #: Seconds per fit (fit + predict, the mean of the 2 folds of a 2-fold run) measured on this project's
 #: development machine: 2 shared CPU cores, one thread per fit (OMP_NUM_THREADS=1), torch 2.13 CPU,
@@ -113,10 +114,11 @@ MEASURED = (
     ("deep", "standard", "wine", "multiclass", 89, 13, 0.703),
 )
 
-#: Training rows beyond which the deep net's step budget (max_steps of dllab/models/deep.py: 300 quick,
-#: 4000 standard; batches of 512) ends training before early stopping: max_steps * 512 / (0.8 * epochs), with
-#: the median epochs of the fits above (28 quick, 50 standard; 0.8: the share of rows it trains on).
-DEEP_ROW_CAP = {"quick": 300 * 512 / (0.8 * 28), "standard": 4000 * 512 / (0.8 * 50)}
+#: Training rows beyond which the deep net's step budget ends training before early stopping: quick's
+#: max_steps of dllab/models/deep.py (300 batches of 512) * 512 / (0.8 * epochs), with the median epochs of
+#: its fits above (28; 0.8: the share of rows it trains on). ``standard`` trains 30 epochs (a cosine
+#: schedule over them) whatever the size: no cap.
+DEEP_ROW_CAP = {"quick": 300 * 512 / (0.8 * 28), "standard": float("inf")}
 #: Seconds per fit besides fit and predict (splitting, scoring), measured as wall minus fit and predict above.
 PER_FIT_OVERHEAD = 0.05
 #: The first fit of a family in a process also loads its library: (module, seconds to import it, measured here
@@ -146,7 +148,7 @@ class Estimate:
     Attributes
     ----------
     seconds : float
-        All fits, one after another.
+        The wall time: all fits, ``workers`` at a time in the order the runner starts them.
     fits : int
     per_fit : dict of str to float
         Expected seconds of one fit of each family.
@@ -154,6 +156,10 @@ class Estimate:
         Whether a run of this session's measured times went into it.
     startup : float
         Seconds of it for loading libraries no fit of this process has loaded yet (:data:`STARTUP`).
+    workers : int
+        Fits at a time (:func:`dllab.engine.runner.fits_at_a_time`).
+    work : float or None
+        Seconds of all fits one after another (None: ``seconds - startup``, one worker).
     """
 
     seconds: float
@@ -161,6 +167,8 @@ class Estimate:
     per_fit: dict = field(default_factory=dict)
     refined: bool = False
     startup: float = 0.0
+    workers: int = 1
+    work: float | None = None
 
     @property
     def text(self) -> str:
@@ -277,7 +285,7 @@ def _speed(family: str, seen) -> float | None:
 
 
 def estimate(config, *, n_rows: int, n_columns: int, task: str = "binary", same_data=(),
-             other_data=()) -> Estimate:
+             other_data=(), workers: int | None = None) -> Estimate:
     """The expected wall time of the comparison ``config`` on ``n_rows`` rows x ``n_columns`` features.
 
     Parameters
@@ -289,23 +297,27 @@ def estimate(config, *, n_rows: int, n_columns: int, task: str = "binary", same_
         Measured in this session on the same data (any settings).
     other_data : sequence of Observed
         Measured in this session on other data.
+    workers : int, optional
+        Fits at a time; default: as the runner decides on this machine for ``config.n_jobs``
+        (:func:`dllab.engine.runner.fits_at_a_time`).
     """
     k = config.resolved_folds
     n_train = n_rows * (k - 1) / k
-    plan = [(f, n_train) for f in (config.families or ()) for _ in range(k * config.resolved_repeats)]
+    plan = [(f, n_train) for _ in range(k * config.resolved_repeats) for f in (config.families or ())]
     return estimate_plan(plan, budget=config.budget, n_columns=n_columns, task=task, same_data=same_data,
-                         other_data=other_data)
+                         other_data=other_data, workers=workers, n_jobs=config.n_jobs)
 
 
 def estimate_plan(plan, *, budget: str, n_columns: int, task: str = "binary", same_data=(),
-                  other_data=()) -> Estimate:
-    """The expected wall time of the fits in ``plan``: ``(family, training rows)`` pairs, one per fit.
+                  other_data=(), workers: int | None = None, n_jobs: int | None = None) -> Estimate:
+    """The expected wall time of the fits in ``plan``: ``(family, training rows)`` pairs, one per fit,
+    in the order a run lists its tasks.
 
     Other parameters as :func:`estimate`. ``per_fit`` of the result is each family's mean over its fits.
     """
     everything = list(same_data) + list(other_data)
     speeds = {f: _speed(f, everything) for f in dict.fromkeys(f for f, _ in plan)}
-    seconds, refined = {}, False
+    seconds, refined, each = {}, False, []
     for fam, n_train in plan:
         model = per_fit_seconds(fam, budget, n_train=n_train, n_columns=n_columns, task=task)
         same = [o for o in same_data if o.family == fam and o.budget == budget]
@@ -317,9 +329,30 @@ def estimate_plan(plan, *, budget: str, n_columns: int, task: str = "binary", sa
             t = model * (speeds[fam] if speeds[fam] is not None else 1.0)
             refined = refined or speeds[fam] is not None
         seconds.setdefault(fam, []).append(t + PER_FIT_OVERHEAD)
+        each.append(t + PER_FIT_OVERHEAD)
     startup = sum(STARTUP[_stand_in(f)][1] for f in seconds if STARTUP[_stand_in(f)][0] not in sys.modules)
-    return Estimate(seconds=float(sum(sum(v) for v in seconds.values())) + startup, fits=len(plan),
-                    per_fit={f: float(np.mean(v)) for f, v in seconds.items()}, refined=refined, startup=startup)
+    from .runner import fits_at_a_time, submission_order
+
+    if workers is None:
+        cells = int(max((n for _, n in plan), default=0) * max(int(n_columns), 1))
+        workers = fits_at_a_time(len(plan), cells, sum(each), n_jobs=n_jobs)
+    wall = makespan([each[i] for i in submission_order([f for f, _ in plan], each)], workers)
+    return Estimate(seconds=wall + startup, fits=len(plan), per_fit={f: float(np.mean(v)) for f, v in seconds.items()},
+                    refined=refined, startup=startup, workers=int(workers), work=float(sum(each)))
+
+
+def makespan(seconds, workers: int) -> float:
+    """Wall seconds of tasks taking ``seconds``, started in that order, each on the first free of ``workers``.
+
+    Examples
+    --------
+    >>> makespan([1, 1, 4, 2], 1), makespan([1, 1, 4, 2], 2), makespan([4, 2, 1, 1], 2)
+    (8.0, 5.0, 4.0)
+    """
+    free = [0.0] * max(1, int(workers))
+    for s in seconds:
+        heapq.heapreplace(free, free[0] + float(s))
+    return float(max(free))
 
 
 def seconds_left(est: Estimate, done, elapsed: float) -> float:
@@ -340,6 +373,8 @@ def seconds_left(est: Estimate, done, elapsed: float) -> float:
     60.0
     """
     planned = sum(est.per_fit.get(f, 0.0) for f in done)
-    left = max(est.seconds - est.startup - planned, 0.0)
+    work = est.work if est.work is not None else est.seconds - est.startup
+    left = max(work - planned, 0.0) / est.workers
     spent = elapsed - est.startup  # loading the libraries happened once, in the first fits
-    return left * (spent / planned) if planned > 0 and spent > 0 else left
+    # the finished fits took `spent` of wall time where `planned / workers` was expected
+    return left * (spent * est.workers / planned) if planned > 0 and spent > 0 else left

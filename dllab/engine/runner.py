@@ -8,8 +8,10 @@ changes any.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import time
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,16 +19,22 @@ from joblib import Parallel, delayed
 from threadpoolctl import threadpool_limits
 
 from ..analyses.comparison import Comparison, FitRecord
+from ..analyses.partial import PartialComparison
 from ..config import RunConfig
 from .. import families
 from ..models import data_spec, make_model
-from ..models.device import fit_threads, resolve_device
+from ..models.device import fit_threads, parallel_fits, resolve_device
 from . import compute
 from .compute import in_session
 from .splits import make_splits
 
-__all__ = ["Task", "Progress", "RunCancelled", "task_seed", "fit_predict", "run_tasks", "compare", "extend",
-           "model_factory"]
+__all__ = ["Task", "Progress", "RunCancelled", "task_seed", "fit_predict", "run_tasks", "submission_order",
+           "fits_at_a_time", "compare", "extend", "model_factory"]
+
+
+#: With ``n_jobs=None``, tasks expected to take less than this in all (seconds, one at a time) run in this
+#: process: starting worker processes (each imports torch and XGBoost) costs about this much.
+POOL_WORTH_SECONDS = 6.0
 
 
 class RunCancelled(RuntimeError):
@@ -51,6 +59,8 @@ class Progress:
 
     ``done`` of ``total`` tasks have finished; ``task`` is the one just done
     (``record`` its result) and ``next_label`` describes the next one, if known.
+    A comparison's progress also carries ``partial``, the
+    :class:`~dllab.analyses.partial.PartialComparison` of the fits finished so far.
     """
 
     done: int
@@ -59,6 +69,7 @@ class Progress:
     task: Task
     record: FitRecord
     next_label: str = ""
+    partial: PartialComparison | None = None
 
     @property
     def fraction(self) -> float:
@@ -143,22 +154,37 @@ def _safe_device(device: str) -> str:
         return device
 
 
-def run_tasks(tasks, X, y, *, problem: str, budget: str, device: str, n_jobs: int = 1, cluster: str | None = None,
-              progress=None, should_stop=None, keep_models: bool = True, make=make_model) -> list[FitRecord]:
-    """Run tasks in this process (joblib, ``n_jobs`` at a time) or on ``cluster``'s workers.
+def run_tasks(tasks, X, y, *, problem: str, budget: str, device: str, n_jobs: int | None = None,
+              cluster: str | None = None, progress=None, should_stop=None, keep_models: bool = True,
+              make=make_model) -> list[FitRecord]:
+    """Run tasks in worker processes of this machine (joblib's loky) or on ``cluster``'s workers.
 
-    ``progress(Progress)`` is called as each task finishes, in completion order; results are
-    returned in task order. ``should_stop()`` is checked between tasks (on a cluster, every
-    quarter second, and the pending tasks are cancelled); when it returns True the run raises
-    :class:`RunCancelled`. ``cluster`` is a compute target (:func:`dllab.config.parse_cluster`;
-    default: the enclosing :func:`dllab.engine.compute.session`'s); the numbers do not depend on it.
+    The tasks start cheap first (:func:`submission_order`): every family's first fit, then the
+    rest by their expected cost, so the first numbers come within seconds. ``progress(Progress)``
+    is called as each task finishes, in completion order; results are returned in task order.
+    ``should_stop()`` is checked as each task finishes (on a cluster, every quarter second, and the
+    pending tasks are cancelled); when it returns True the run raises :class:`RunCancelled`.
+
+    Parameters
+    ----------
+    n_jobs : int or None, default=None
+        Fits at a time in this process's workers; ``None``: as many as the cores allow with the
+        thread rule applied per fit (:func:`~dllab.models.device.parallel_fits`). ``1`` runs them
+        here, one at a time. The numbers do not depend on it.
+    cluster : str or None
+        A compute target (:func:`dllab.config.parse_cluster`; default: the enclosing
+        :func:`dllab.engine.compute.session`'s); the numbers do not depend on it.
     """
     tasks = list(tasks)
     cluster = cluster or compute.current()
     start = time.perf_counter()
     options = dict(problem=problem, budget=budget, device=device, keep_model=keep_models, make=make)
+    costs = _costs(tasks, budget=budget, problem=problem, n_columns=X.shape[1])
+    order = submission_order([t.family for t in tasks], costs)
     finished = [False] * len(tasks)
     count = [0]
+    if cluster is None:
+        n_jobs = fits_at_a_time(len(tasks), _cells(tasks, X), sum(costs), n_jobs=n_jobs)
     sequential = cluster is None and n_jobs == 1
 
     def on_done(i, record):
@@ -166,28 +192,90 @@ def run_tasks(tasks, X, y, *, problem: str, budget: str, device: str, n_jobs: in
         count[0] += 1
         if progress is not None:
             # "next" is known only when one task runs at a time
-            nxt = next((t.label for j, t in enumerate(tasks) if not finished[j]), "") if sequential else ""
+            nxt = next((tasks[j].label for j in order if not finished[j]), "") if sequential else ""
             progress(Progress(done=count[0], total=len(tasks), elapsed=time.perf_counter() - start,
                               task=tasks[i], record=record, next_label=nxt))
 
     if cluster is not None:
         with compute.session(cluster) as open_cluster:
-            return compute.run_on(open_cluster, tasks, X, y, options=options, on_done=on_done,
-                                  should_stop=should_stop)
+            ordered = compute.run_on(open_cluster, [tasks[j] for j in order], X, y, options=options,
+                                     on_done=lambda k, record: on_done(order[k], record), should_stop=should_stop)
+        records = [None] * len(tasks)
+        for k, i in enumerate(order):
+            records[i] = ordered[k]
+        return records
     records = [None] * len(tasks)
-    jobs = (delayed(_indexed)(i, t, X, y, options) for i, t in enumerate(tasks))
+    # Families registered in this process (plugins) travel with the tasks: a worker has only the built-ins.
+    extra = tuple(families.get(f) for f in sorted({t.family for t in tasks}) if not families.is_builtin(f))
+    jobs = (delayed(_indexed)(i, tasks[i], X, y, options, extra) for i in order)
     # The generator yields as tasks finish: with n_jobs=1 the next task starts only when we ask
     # for it, so a stop request takes effect between tasks; with more, in completion order.
-    order = "generator" if n_jobs == 1 else "generator_unordered"
-    for i, record in Parallel(n_jobs=n_jobs, return_as=order)(jobs):
-        records[i] = record
-        on_done(i, record)
-        if should_stop is not None and count[0] < len(tasks) and should_stop():
-            raise RunCancelled(f"stopped after {count[0]} of {len(tasks)} fits")
+    mode = "generator" if n_jobs == 1 else "generator_unordered"
+    results = Parallel(n_jobs=n_jobs, return_as=mode)(jobs)
+    try:
+        for i, record in results:
+            records[i] = record
+            on_done(i, record)
+            if should_stop is not None and count[0] < len(tasks) and should_stop():
+                raise RunCancelled(f"stopped after {count[0]} of {len(tasks)} fits")
+    finally:
+        with warnings.catch_warnings():  # joblib warns that the fits still running were cancelled: that is the point
+            warnings.simplefilter("ignore", UserWarning)
+            results.close()
     return records
 
 
-def _indexed(i: int, task: Task, X, y, options: dict):
+def submission_order(families, costs) -> list[int]:
+    """The order to start tasks in: each family's first task, then the others, cheapest first.
+
+    ``families``: each task's family; ``costs``: each task's expected seconds. Every family thus
+    has a first number early, and the fast families finish before the slow ones take the workers.
+
+    Examples
+    --------
+    >>> submission_order(["deep", "linear", "deep", "linear"], [9.0, 0.1, 9.0, 0.1])
+    [1, 0, 3, 2]
+    """
+    seen, first = set(), []
+    for f in families:
+        first.append(f not in seen)
+        seen.add(f)
+    return sorted(range(len(first)), key=lambda i: (not first[i], costs[i], i))
+
+
+def _costs(tasks, *, budget: str, problem: str, n_columns: int) -> list[float]:
+    """Each task's modelled seconds (:func:`dllab.engine.estimate.per_fit_seconds` on its training rows)."""
+    from .estimate import per_fit_seconds
+
+    return [per_fit_seconds(t.family, budget, n_train=len(t.train_idx), n_columns=n_columns, task=problem)
+            for t in tasks]
+
+
+def fits_at_a_time(n_tasks: int, cells: int, seconds: float, *, n_jobs: int | None = None) -> int:
+    """How many of ``n_tasks`` fits :func:`run_tasks` runs at once in this machine's worker processes.
+
+    ``n_jobs`` when given; otherwise :func:`~dllab.models.device.parallel_fits` of ``cells`` (the
+    largest training set's rows x columns), and 1 when the fits are expected to take less than
+    :data:`POOL_WORTH_SECONDS` (``seconds``, one after another).
+
+    Examples
+    --------
+    >>> fits_at_a_time(9, 10_000, 2.0), fits_at_a_time(9, 10_000, 60.0, n_jobs=3)
+    (1, 3)
+    """
+    if n_jobs is None and seconds < POOL_WORTH_SECONDS:
+        return 1  # starting the workers would cost more than it saves
+    return parallel_fits(n_tasks, cells, n_jobs=n_jobs)
+
+
+def _cells(tasks, X) -> int:
+    return max((len(t.train_idx) for t in tasks), default=0) * X.shape[1]
+
+
+def _indexed(i: int, task: Task, X, y, options: dict, extra_families: tuple = ()):
+    for fam in extra_families:  # in a worker process: the caller's plugin families
+        if fam.name not in families.names():
+            families.register(fam)
     return i, fit_predict(task, X, y, **options)
 
 
@@ -230,15 +318,36 @@ def compare(ds, *, config: RunConfig | None = None, progress=None, should_stop=N
             where = f"fold {fold + 1}/{splits.n_folds}" + (f", repeat {rep + 1}" if splits.n_repeats > 1 else "")
             tasks.append(Task(family=fam, split=i, train_idx=tr, test_idx=te, seed=task_seed(config.seed, fam, i),
                               label=f"{families.label(fam)}, {where}"))
+    # where it ran: the config's cluster, or the enclosing session's, or how many worker processes here
+    cluster = config.cluster or compute.current()
+    cfg = dict(config.to_dict(), cluster=cluster)
+    if cluster is None:
+        costs = _costs(tasks, budget=config.budget, problem=ds.task, n_columns=X.shape[1])
+        cfg["fits_at_a_time"] = fits_at_a_time(len(tasks), _cells(tasks, X), sum(costs), n_jobs=config.n_jobs)
+    n_classes = None if ds.classes is None else len(ds.classes)
     t0 = time.perf_counter()
     records = run_tasks(tasks, X, y, problem=ds.task, budget=config.budget, device=config.device,
-                        n_jobs=config.n_jobs, cluster=config.cluster, progress=progress, should_stop=should_stop,
+                        n_jobs=config.n_jobs, cluster=config.cluster, should_stop=should_stop,
+                        progress=_with_partial(progress, dict(
+                            y=y, task=ds.task, splits=splits, families=config.families, n_classes=n_classes,
+                            dataset=ds.summary(), config=cfg)),
                         keep_models=keep_models, make=model_factory(config, ds))
     wall = time.perf_counter() - t0
-    # where it ran: the config's cluster, or the enclosing session's
-    cfg = dict(config.to_dict(), cluster=config.cluster or compute.current())
     return Comparison(records, y=y, task=ds.task, splits=splits, dataset=ds.summary(), config=cfg,
-                      wall_seconds=wall, n_classes=None if ds.classes is None else len(ds.classes))
+                      wall_seconds=wall, n_classes=n_classes)
+
+
+def _with_partial(progress, context: dict):
+    """``progress`` with each report's :class:`PartialComparison` (of ``context``) added (None stays None)."""
+    if progress is None:
+        return None
+    finished = []
+
+    def call(p: Progress):
+        finished.append(p.record)
+        progress(dataclasses.replace(p, partial=PartialComparison(finished, **context)))
+
+    return call
 
 
 @in_session

@@ -8,7 +8,8 @@ import threading
 
 from ..errors import ConfigError
 
-__all__ = ["resolve_device", "cores", "available_threads", "fit_threads", "thread_cap", "SMALL_FIT_CELLS"]
+__all__ = ["resolve_device", "cores", "available_threads", "fit_threads", "parallel_fits", "thread_cap",
+           "SMALL_FIT_CELLS"]
 
 #: A fit (or prediction) on fewer cells (rows x columns) than this uses one thread. Measured with
 #: the quick presets on 2 cores with other work running (load ~4), two runs: two threads made XGBoost
@@ -90,3 +91,23 @@ def fit_threads(n_threads: int | None, n_cells: int) -> int:
     if n_threads:
         return int(n_threads)
     return 1 if n_cells < SMALL_FIT_CELLS else available_threads()
+
+
+def parallel_fits(n_tasks: int, n_cells: int, *, n_jobs: int | None = None) -> int:
+    """How many of ``n_tasks`` independent fits on up to ``n_cells`` cells to run at once on this machine.
+
+    ``n_jobs`` as joblib reads it when given (``-1``: one per core). Otherwise the thread rule decides:
+    small fits (one thread each, :func:`fit_threads`) run one per available core; a large fit uses
+    every core, so large fits run one at a time. Inside a worker (whose ``OMP_NUM_THREADS`` or
+    :func:`thread_cap` is one) it is 1: no pool inside a pool.
+
+    Examples
+    --------
+    >>> parallel_fits(15, 10_000_000), parallel_fits(1, 100), parallel_fits(15, 100, n_jobs=3)
+    (1, 1, 3)
+    """
+    if n_jobs is not None:
+        n = cores() + 1 + n_jobs if n_jobs < 0 else n_jobs
+    else:
+        n = available_threads() // fit_threads(None, n_cells)
+    return max(1, min(int(n), int(n_tasks)))

@@ -1,6 +1,6 @@
 """The sidebar's Compute setting: where the app's fits run, and the context the pages train in.
 
-Three choices: **This process** (joblib, as before), **Local cluster** (a Dask
+Three choices: **This machine** (joblib's worker processes, one fit per core), **Local cluster** (a Dask
 ``LocalCluster`` of N worker processes on this server) and **Cluster address**
 (a running Dask scheduler). The default comes from ``$DLLAB_CLUSTER``
 (:data:`dllab.config.CLUSTER_ENV`), as for the CLI. The numbers never depend on
@@ -35,7 +35,7 @@ from ..models.device import cores
 __all__ = ["CHOICES", "sidebar", "target", "training", "cluster_text", "default_choice"]
 
 #: The choices, in the order shown.
-CHOICES = {"process": "This process", "local": "Local cluster", "address": "Cluster address"}
+CHOICES = {"process": "This machine", "local": "Local cluster", "address": "Cluster address"}
 #: Session keys: the widgets, the target they resolved to on this run, and targets that failed to open.
 CHOICE, WORKERS, ADDRESS, TARGET, FAILED = "compute", "compute-workers", "compute-address", "compute-target", \
     "compute-failed"
@@ -43,11 +43,12 @@ PLACEHOLDER = "tcp://10.0.0.5:8786"
 # Serialises the starts of local clusters (see _without_page_main); a lock, not state.
 _STARTING = threading.Lock()
 
-_HELP = ("Where the models train. **This process**: here, one fit at a time. **Local cluster**: worker processes "
-         "on this server, fits in parallel. **Cluster address**: the workers of a running Dask scheduler. "
+_HELP = ("Where the models train. **This machine**: worker processes on this server, one fit per core (one "
+         "fit at a time on every core for large tables). **Local cluster**: a Dask cluster of worker processes "
+         "on this server, with its dashboard. **Cluster address**: the workers of a running Dask scheduler. "
          "The numbers are the same on each; only the time changes.")
 _BAD_ENV = "The server's {env}={value!r} could not be used, so the app runs in this process: {why}"
-_NO_START = "The {what} could not start ({why}); try again, or choose This process under Compute in the sidebar."
+_NO_START = "The {what} could not start ({why}); try again, or choose This machine under Compute in the sidebar."
 
 
 def default_choice(value: str | None) -> tuple[dict, str | None]:

@@ -238,6 +238,7 @@ def _train(ds, config: RunConfig):
     with st.status(f"Training {expected.fits} models on {ds.n_rows:,} rows "
                    f"({cost.format_duration(expected.seconds)})…", expanded=True) as box, training():
         bar = st.progress(0.0, text=f"training {registry.label(config.families[0])}, fold 1…")
+        so_far = st.empty()
 
         def progress(p):
             # Each st call here is also where Streamlit stops the script when asked to.
@@ -248,10 +249,13 @@ def _train(ds, config: RunConfig):
             nxt = (f"training {p.next_label}…" if p.next_label else
                    "training the rest…" if p.done < p.total else "scoring…")
             bar.progress(p.fraction, text=p.text)
+            if p.partial is not None and p.done < p.total:
+                _scores_so_far(so_far, p.partial)
             box.update(label=f"{p.done}/{p.total} fits done in {p.elapsed:.0f} s"
                              + (f" · {cost.format_duration(left)} left" if p.done < p.total else "") + f" · {nxt}")
 
         cmp = study(ds, config).run(progress=progress)
+        so_far.empty()
         ok, asked, failed = fit_counts(cmp)
         what = f"Trained {ok} of {asked} models" if ok != asked else f"Trained {ok} models"
         box.update(label=f"{what} in {cmp.wall_seconds:.0f} s"
@@ -260,3 +264,15 @@ def _train(ds, config: RunConfig):
                    state="error" if not ok else "complete", expanded=False)
     return cmp
 
+
+
+
+def _scores_so_far(slot, partial) -> None:
+    """The families' scores from the folds finished so far, in ``slot``; the verdict waits for all of them."""
+    table = partial.summary()
+    if table.empty:
+        return
+    with slot.container():
+        st.caption("Scores so far, from the folds finished (intervals over the rows tested so far). The full "
+                   "table, the tests and the verdict come when every fold is done.")
+        st.dataframe(table.drop(columns="family"), hide_index=True, column_config={"model": "Model", "folds": "Done"})

@@ -94,3 +94,38 @@ def test_regression_shows_rmse_with_its_interval_and_the_residual_plots(fake_mod
     assert any(t.startswith("Predicted against actual: ") for t in figs)
     assert any(t.startswith("Residuals: ") for t in figs)
     assert not any(t.startswith("ROC curve") for t in figs)
+
+
+def _partial_after_one_fold():
+    from dllab.config import RunConfig
+    from dllab.datasets import load_builtin
+    from dllab.engine.runner import compare
+
+    seen = []
+    compare(load_builtin("penguins"), config=RunConfig(budget="quick", n_folds=3, n_jobs=1,
+                                                       families=("linear", "gbm")),
+            progress=seen.append, keep_models=False)
+    return seen[0].partial, seen[-1].partial
+
+
+def test_the_scores_so_far_show_a_row_per_family_with_its_folds():
+    from streamlit.testing.v1 import AppTest
+
+    def script():
+        import streamlit as st
+        from test_compare_page import _partial_after_one_fold  # tests/app is on sys.path (conftest.py)
+
+        from dllab.ui.run import _scores_so_far
+
+        first, last = _partial_after_one_fold()
+        _scores_so_far(st.empty(), first)
+        _scores_so_far(st.empty(), last)
+
+    at = AppTest.from_function(script, default_timeout=60).run()
+    assert not at.exception and not at.error
+    first, last = (d.value for d in at.dataframe)
+    assert list(first.columns) == ["model", "folds", "Accuracy", "fit s"]
+    assert len(first) == 1 and first.folds.tolist() == ["1 of 3 folds"]
+    assert last.model.tolist() == ["Linear model", "Gradient boosting (XGBoost)"]
+    assert last.folds.tolist() == ["3 of 3 folds"] * 2
+    assert all("the verdict come when every fold is done" in c.value for c in at.caption)

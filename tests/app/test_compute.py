@@ -1,4 +1,4 @@
-"""The sidebar's Compute setting: This process by default, $DLLAB_CLUSTER as the default, a bad address said in the
+"""The sidebar's Compute setting: This machine by default, $DLLAB_CLUSTER as the default, a bad address said in the
 app's words (and the run stays here), and a Compare run on a local cluster with the same numbers as here."""
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def test_this_process_is_the_default_and_the_choices_are_named():
     setting = _setting(at)
     assert not at.exception and not at.sidebar.error and not at.sidebar.warning
     assert setting.label == "Compute" and setting.value == "process"
-    assert setting.options == ["This process", "Local cluster", "Cluster address"]
+    assert setting.options == ["This machine", "Local cluster", "Cluster address"]
     assert at.session_state["compute-target"] is None
     assert not at.sidebar.number_input and not at.sidebar.text_input  # the worker count shows only for a cluster
 
@@ -64,12 +64,12 @@ def test_a_bad_address_is_said_in_the_apps_words_and_compare_still_runs_here(fak
     box = at.sidebar.text_input(key="compute-address")
     assert box.placeholder == "tcp://10.0.0.5:8786" and not at.sidebar.error  # nothing entered: nothing tried
     box.input("10.0.0.5").run()  # no scheme, no port
-    assert "is not valid; choose This process or Local cluster under Compute" in at.sidebar.error[0].value
+    assert "is not valid; choose This machine or Local cluster under Compute" in at.sidebar.error[0].value
 
     at.sidebar.text_input(key="compute-address").input(DEAD).run(timeout=30)  # the 5 s connect timeout, once
     message = at.sidebar.error[0].value
     assert message.startswith(f"no Dask scheduler answered at {DEAD} within 5 s")
-    assert message.endswith("or choose This process under Compute in the sidebar.")
+    assert message.endswith("or choose This machine under Compute in the sidebar.")
     assert "--cluster" not in message and "Traceback" not in message and not at.exception
     assert at.session_state["compute-target"] is None and compute.opened(DEAD) is None
 
