@@ -1,4 +1,4 @@
-"""Hand-made results shared by the plot tests and the app tests (no training)."""
+"""Hand-made results shared by the plot tests and the app tests (no training), and a model maker that crashes."""
 
 from __future__ import annotations
 
@@ -31,3 +31,16 @@ def fake_comparison(task="binary", *, fail=(), seconds=None):
             records.append(FitRecord(family=fam, split=i, status="ok", test_idx=te, prediction=pred,
                                      fit_seconds=seconds[fam], predict_seconds=0.01))
     return Comparison(records, y=y, task=task, splits=splits)
+
+
+def make_dying_in_a_worker(family, task, **kw):
+    """``make_model``, except that a gbm fit in a worker process kills that process, as the kernel's
+    out-of-memory killer would."""
+    import multiprocessing
+    import os
+
+    from dllab.models import make_model
+
+    if family == "gbm" and multiprocessing.parent_process() is not None:
+        os._exit(3)
+    return make_model(family, task, **kw)

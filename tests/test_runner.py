@@ -187,3 +187,19 @@ def test_regression_comparison_scores_match_sklearn_on_oof(regression_ds):
         assert got == pytest.approx(expected)
     oof = cmp.oof["linear"][0]
     assert oof.shape == (len(regression_ds.y),) and np.isfinite(oof).all()
+
+
+def test_a_fit_that_kills_its_worker_fails_alone_and_the_others_finish(binary_ds):
+    X, y = binary_ds.X, binary_ds.y
+    splits = make_splits(y, task="binary", n_folds=3)
+    tasks = [Task(family=f, split=i, train_idx=tr, test_idx=te, seed=i, label=f"{f} {i}")
+             for i, (tr, te) in enumerate(splits) for f in ("linear", "gbm")]
+    seen = []
+    from fakes import make_dying_in_a_worker  # importable by name in the worker processes
+
+    records = run_tasks(tasks, X, y, problem="binary", budget="quick", device="cpu", n_jobs=2,
+                        make=make_dying_in_a_worker, progress=seen.append)
+    assert len(seen) == 6 and sorted(p.done for p in seen) == list(range(1, 7))
+    assert all(r.ok for r in records if r.family == "linear")
+    assert all(not r.ok and "worker process running this fit stopped" in r.reason for r in records
+               if r.family == "gbm")

@@ -12,6 +12,7 @@ import dataclasses
 import functools
 import time
 import warnings
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 import numpy as np
@@ -218,11 +219,31 @@ def run_tasks(tasks, X, y, *, problem: str, budget: str, device: str, n_jobs: in
             on_done(i, record)
             if should_stop is not None and count[0] < len(tasks) and should_stop():
                 raise RunCancelled(f"stopped after {count[0]} of {len(tasks)} fits")
+    except BrokenProcessPool:
+        # A worker process died (killed for memory, a crash in a library): the pool is gone with the fits it
+        # ran. Each unfinished fit runs again alone in a fresh worker, so only the one that kills its worker fails.
+        for i in order:
+            if records[i] is None:
+                records[i] = _alone(i, tasks[i], X, y, options, extra)
+                on_done(i, records[i])
+                if should_stop is not None and count[0] < len(tasks) and should_stop():
+                    raise RunCancelled(f"stopped after {count[0]} of {len(tasks)} fits") from None
     finally:
         with warnings.catch_warnings():  # joblib warns that the fits still running were cancelled: that is the point
             warnings.simplefilter("ignore", UserWarning)
             results.close()
     return records
+
+
+def _alone(i: int, task: Task, X, y, options: dict, extra: tuple) -> FitRecord:
+    """``task`` in a worker process of its own; a failed record naming why if that worker dies too."""
+    try:
+        return Parallel(n_jobs=2)([delayed(_indexed)(i, task, X, y, options, extra)])[0][1]
+    except BrokenProcessPool as exc:
+        return FitRecord(family=task.family, split=task.split, status="failed", test_idx=task.test_idx,
+                         n_train=len(task.train_idx),
+                         reason=f"the worker process running this fit stopped each time it ran (out of memory, or a "
+                                f"crash in a library): {exc}".strip()[:500])
 
 
 def submission_order(families, costs) -> list[int]:
