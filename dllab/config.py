@@ -55,10 +55,10 @@ class RunConfig:
     device : {"auto", "cpu", "cuda"}, default="auto"
         Where the deep network trains; ``auto`` uses CUDA when available.
     n_jobs : int or None, default=None
-        (Model x split) fits at a time in worker processes of this machine: ``None`` as many as
-        the cores allow (one per core for small fits, one at a time for fits large enough to use
-        every core: :func:`dllab.models.device.parallel_fits`), ``1`` one at a time in this process,
-        ``-1`` one per core. Results do not depend on it.
+        (Model x split) fits at a time in worker processes of this machine: ``None`` one per core,
+        one thread each, as the free memory allows, and in this process when the fits are expected
+        to take only seconds (:func:`dllab.engine.runner.fits_at_a_time`); ``1`` one at a time in
+        this process; ``-1`` one per core. Results do not depend on it.
     cluster : str or None, default=None
         Where the fits run (:func:`parse_cluster`): ``None`` in this process (``n_jobs`` at a time),
         ``"local:N"`` on a Dask ``LocalCluster`` of N one-thread worker processes started for the

@@ -156,17 +156,20 @@ def test_partial_rows_say_splits_when_the_folds_are_repeated(binary_ds):
     assert seen[0].partial.summary().folds.tolist() == ["1 of 6 splits"]
 
 
-def test_parallel_fits_follows_the_thread_rule(monkeypatch):
+def test_parallel_fits_is_one_per_core_within_the_tasks_and_the_memory(monkeypatch):
     from dllab.models import device
-    from dllab.models.device import SMALL_FIT_CELLS, parallel_fits, thread_cap
+    from dllab.models.device import WORKER_BYTES, parallel_fits, thread_cap
 
     monkeypatch.setattr(device, "cores", lambda: 8)
+    monkeypatch.setattr(device, "_free_memory", lambda: 10 * WORKER_BYTES)
     monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
     with thread_cap(4):
-        assert parallel_fits(15, SMALL_FIT_CELLS - 1) == 4  # small fits: one per core
-        assert parallel_fits(3, 100) == 3  # never more than the tasks
-        assert parallel_fits(15, SMALL_FIT_CELLS * 10) == 1  # a large fit uses every core: one at a time
-        assert parallel_fits(15, 100, n_jobs=2) == 2 and parallel_fits(1, 100, n_jobs=-1) == 1
+        assert parallel_fits(15) == 4  # one per available core
+        assert parallel_fits(3) == 3  # never more than the tasks
+        assert parallel_fits(15, data_bytes=WORKER_BYTES) == 2  # each worker: 750 MB + 4 copies of the data
+        assert parallel_fits(15, n_jobs=2) == 2 and parallel_fits(1, n_jobs=-1) == 1
+    with thread_cap(1):  # inside a worker: no pool in the pool
+        assert parallel_fits(15) == 1
 
 
 def test_n_jobs_zero_is_refused_with_the_choices():

@@ -339,8 +339,7 @@ def estimate_plan(plan, *, budget: str, n_columns: int, task: str = "binary", sa
     from .runner import fits_at_a_time, submission_order
 
     if workers is None:
-        cells = int(max((n for _, n in plan), default=0) * max(int(n_columns), 1))
-        workers = fits_at_a_time(len(plan), cells, sum(each), n_jobs=n_jobs)
+        workers = fits_at_a_time(len(plan), sum(each), n_jobs=n_jobs)
     wall = makespan([each[i] for i in submission_order([f for f, _ in plan], each)], workers)
     return Estimate(seconds=wall + startup, fits=len(plan), per_fit={f: float(np.mean(v)) for f, v in seconds.items()},
                     refined=refined, startup=startup, workers=int(workers), work=float(sum(each)))

@@ -169,9 +169,8 @@ def run_tasks(tasks, X, y, *, problem: str, budget: str, device: str, n_jobs: in
     Parameters
     ----------
     n_jobs : int or None, default=None
-        Fits at a time in this process's workers; ``None``: as many as the cores allow with the
-        thread rule applied per fit (:func:`~dllab.models.device.parallel_fits`). ``1`` runs them
-        here, one at a time. The numbers do not depend on it.
+        Fits at a time in worker processes; ``None``: one per core, as memory allows
+        (:func:`fits_at_a_time`). ``1`` runs them here, one at a time. The numbers do not depend on it.
     cluster : str or None
         A compute target (:func:`dllab.config.parse_cluster`; default: the enclosing
         :func:`dllab.engine.compute.session`'s); the numbers do not depend on it.
@@ -185,7 +184,7 @@ def run_tasks(tasks, X, y, *, problem: str, budget: str, device: str, n_jobs: in
     finished = [False] * len(tasks)
     count = [0]
     if cluster is None:
-        n_jobs = fits_at_a_time(len(tasks), _cells(tasks, X), sum(costs), n_jobs=n_jobs)
+        n_jobs = fits_at_a_time(len(tasks), sum(costs), n_jobs=n_jobs, data_bytes=_data_bytes(X))
     sequential = cluster is None and n_jobs == 1
 
     def on_done(i, record):
@@ -272,25 +271,25 @@ def _costs(tasks, *, budget: str, problem: str, n_columns: int) -> list[float]:
             for t in tasks]
 
 
-def fits_at_a_time(n_tasks: int, cells: int, seconds: float, *, n_jobs: int | None = None) -> int:
+def fits_at_a_time(n_tasks: int, seconds: float, *, n_jobs: int | None = None, data_bytes: int = 0) -> int:
     """How many of ``n_tasks`` fits :func:`run_tasks` runs at once in this machine's worker processes.
 
-    ``n_jobs`` when given; otherwise :func:`~dllab.models.device.parallel_fits` of ``cells`` (the
-    largest training set's rows x columns), and 1 when the fits are expected to take less than
-    :data:`POOL_WORTH_SECONDS` (``seconds``, one after another).
+    ``n_jobs`` when given; otherwise :func:`~dllab.models.device.parallel_fits` (one per core, as the
+    free memory allows for ``data_bytes`` of data), and 1 when the fits are expected to take less
+    than :data:`POOL_WORTH_SECONDS` (``seconds``, one after another).
 
     Examples
     --------
-    >>> fits_at_a_time(9, 10_000, 2.0), fits_at_a_time(9, 10_000, 60.0, n_jobs=3)
+    >>> fits_at_a_time(9, 2.0), fits_at_a_time(9, 60.0, n_jobs=3)
     (1, 3)
     """
     if n_jobs is None and seconds < POOL_WORTH_SECONDS:
         return 1  # starting the workers would cost more than it saves
-    return parallel_fits(n_tasks, cells, n_jobs=n_jobs)
+    return parallel_fits(n_tasks, n_jobs=n_jobs, data_bytes=data_bytes)
 
 
-def _cells(tasks, X) -> int:
-    return max((len(t.train_idx) for t in tasks), default=0) * X.shape[1]
+def _data_bytes(X) -> int:
+    return int(X.memory_usage(deep=True).sum()) if hasattr(X, "memory_usage") else int(getattr(X, "nbytes", 0))
 
 
 def _indexed(i: int, task: Task, X, y, options: dict, extra_families: tuple = ()):
@@ -344,7 +343,8 @@ def compare(ds, *, config: RunConfig | None = None, progress=None, should_stop=N
     cfg = dict(config.to_dict(), cluster=cluster)
     if cluster is None:
         costs = _costs(tasks, budget=config.budget, problem=ds.task, n_columns=X.shape[1])
-        cfg["fits_at_a_time"] = fits_at_a_time(len(tasks), _cells(tasks, X), sum(costs), n_jobs=config.n_jobs)
+        cfg["fits_at_a_time"] = fits_at_a_time(len(tasks), sum(costs), n_jobs=config.n_jobs,
+                                               data_bytes=_data_bytes(X))
     n_classes = None if ds.classes is None else len(ds.classes)
     t0 = time.perf_counter()
     records = run_tasks(tasks, X, y, problem=ds.task, budget=config.budget, device=config.device,
