@@ -265,8 +265,6 @@ def _train(ds, config: RunConfig):
     return cmp
 
 
-
-
 def _scores_so_far(slot, partial) -> None:
     """The families' scores from the folds finished so far, in ``slot``; the verdict waits for all of them."""
     table = partial.summary()
