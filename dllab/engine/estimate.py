@@ -53,7 +53,7 @@ import numpy as np
 from .. import families as registry
 
 __all__ = ["MEASURED", "DEEP_ROW_CAP", "PER_FIT_OVERHEAD", "STARTUP", "Observed", "Estimate", "per_fit_seconds",
-           "observed", "estimate", "estimate_plan", "makespan", "seconds_left", "format_duration"]
+           "observed", "estimate", "estimate_plan", "makespan", "libraries", "seconds_left", "format_duration"]
 
 #: Seconds per fit (fit + predict, the mean of the 2 folds of a 2-fold run) measured on this project's
 #: development machine: 2 shared CPU cores, one thread per fit (OMP_NUM_THREADS=1), torch 2.13 CPU,
@@ -233,6 +233,17 @@ def _modelled(family: str, budget: str, task: str, n_train: float, n_columns: in
     n = max(_effective_rows(family, budget, n_train), 1.0)
     return float(_law(_coefficients(family), n=n, p=max(int(n_columns), 1), standard=float(budget == "standard"),
                       regression=float(task == "regression")))
+
+
+def libraries(family_names) -> tuple:
+    """The modules the fits of ``family_names`` load (:data:`STARTUP`'s, by kind for registered families).
+
+    Examples
+    --------
+    >>> libraries(["linear", "deep"])
+    ('sklearn.linear_model', 'torch')
+    """
+    return tuple(sorted({STARTUP[_stand_in(f)][0] for f in family_names}))
 
 
 def _stand_in(family: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import importlib
 import time
 import warnings
 from concurrent.futures.process import BrokenProcessPool
@@ -207,17 +208,23 @@ def run_tasks(tasks, X, y, *, problem: str, budget: str, device: str, n_jobs: in
     records = [None] * len(tasks)
     # Families registered in this process (plugins) travel with the tasks: a worker has only the built-ins.
     extra = tuple(families.get(f) for f in sorted({t.family for t in tasks}) if not families.is_builtin(f))
-    jobs = (delayed(_indexed)(i, tasks[i], X, y, options, extra) for i in order)
+    from .estimate import libraries
+
+    used = libraries({t.family for t in tasks}) if n_jobs != 1 else ()
+    jobs = (delayed(_indexed)(i, tasks[i], X, y, options, extra, used) for i in order)
     # The generator yields as tasks finish: with n_jobs=1 the next task starts only when we ask
     # for it, so a stop request takes effect between tasks; with more, in completion order.
     mode = "generator" if n_jobs == 1 else "generator_unordered"
     results = Parallel(n_jobs=n_jobs, return_as=mode)(jobs)
     try:
-        for i, record in results:
-            records[i] = record
-            on_done(i, record)
-            if should_stop is not None and count[0] < len(tasks) and should_stop():
-                raise RunCancelled(f"stopped after {count[0]} of {len(tasks)} fits")
+        with warnings.catch_warnings():
+            # loky says so when it replaces a worker whose memory grew (a large fit's working set): not the user's concern
+            warnings.filterwarnings("ignore", "A worker stopped while some jobs were given", UserWarning)
+            for i, record in results:
+                records[i] = record
+                on_done(i, record)
+                if should_stop is not None and count[0] < len(tasks) and should_stop():
+                    raise RunCancelled(f"stopped after {count[0]} of {len(tasks)} fits")
     except BrokenProcessPool:
         # A worker process died (killed for memory, a crash in a library): the pool is gone with the fits it
         # ran. Each unfinished fit runs again alone in a fresh worker, so only the one that kills its worker fails.
@@ -292,10 +299,15 @@ def _data_bytes(X) -> int:
     return int(X.memory_usage(deep=True).sum()) if hasattr(X, "memory_usage") else int(getattr(X, "nbytes", 0))
 
 
-def _indexed(i: int, task: Task, X, y, options: dict, extra_families: tuple = ()):
+def _indexed(i: int, task: Task, X, y, options: dict, extra_families: tuple = (), libraries: tuple = ()):
     for fam in extra_families:  # in a worker process: the caller's plugin families
         if fam.name not in families.names():
             families.register(fam)
+    # Every library of the run is loaded with the worker's first fit: loky takes a worker's memory after its
+    # first task as its reference and restarts a worker that grows 300 MB beyond it, which torch's import
+    # alone does (a restart costs the imports again, ~3 s).
+    for module in libraries:
+        importlib.import_module(module)
     return i, fit_predict(task, X, y, **options)
 
 
