@@ -368,6 +368,8 @@ class _TransferBase(_TextBase):
             from ..device import resolve_device
 
             self._device = resolve_device(self.device)
+            # A MiniLMEncoder object is cheap: the model it runs is loaded once per process and device and
+            # shared by every fold's and family's transfer model; the on-disk cache has each text encoded once.
             encoder = self.encoder if self.encoder is not None else MiniLMEncoder(device=self._device)
             self.cache_ = EmbeddingCache(encoder, model_id=getattr(encoder, "model_id", MINILM_ID),
                                          path=self.cache_path)
@@ -386,9 +388,9 @@ class _TransferBase(_TextBase):
     def _predict_values(self, texts, other):
         return self.model_.predict(self._design(texts, other))
 
-    def __getstate__(self):  # the loaded encoder stays behind when a fitted model is pickled
+    def __getstate__(self):  # the cache and its encoder stay behind when a fitted model is pickled
         state = self.__dict__.copy()
-        state.pop("cache_", None)
+        state.pop("cache_", None)  # made again on the next predict (the model from the process's shared one)
         return state
 
 
@@ -397,9 +399,11 @@ class TransferClassifier(ClassifierMixin, _TransferBase):
 
     Each text column is embedded (384-d, cached on disk by content hash, see
     :class:`EmbeddingCache`); the embeddings and the other columns feed a
-    logistic regression whose ``C`` is chosen by inner CV. ``encoder`` may be
+    logistic regression whose ``C`` is chosen by inner CV. Only the rows given
+    to ``fit`` and ``predict`` are embedded, each distinct text once across
+    folds, families and the processes that share the cache. ``encoder`` may be
     any callable ``list[str] -> (n, d) array`` with a ``model_id`` (tests use a
-    fake one).
+    fake one); by default a :class:`MiniLMEncoder` on ``device``.
     """
 
     _classifier = True
