@@ -206,3 +206,17 @@ def test_a_fit_that_kills_its_worker_fails_alone_and_the_others_finish(binary_ds
     assert all(r.ok for r in records if r.family == "linear")
     assert all(not r.ok and "worker process running this fit stopped" in r.reason for r in records
                if r.family == "gbm")
+
+
+def test_large_fits_give_the_same_numbers_on_all_cores_as_one_thread_each():
+    # Above SMALL_FIT_CELLS a fit in this process takes every core; in a worker, one thread.
+    from dllab.datasets import from_frame, make_linear
+    from dllab.models.device import SMALL_FIT_CELLS
+
+    ds = from_frame(make_linear(20_000, 20, task="binary", random_state=0), target="target", task="binary")
+    assert len(ds.y) * 2 / 3 * 20 > SMALL_FIT_CELLS
+    config = dict(budget="quick", n_folds=3, families=("linear", "gbm"))
+    here = compare(ds, config=RunConfig(n_jobs=1, **config), keep_models=False)
+    pool = compare(ds, config=RunConfig(n_jobs=2, **config), keep_models=False)
+    for a, b in zip(here.records, pool.records):
+        assert np.array_equal(a.prediction, b.prediction), (a.family, a.split)
