@@ -57,7 +57,7 @@ def timed(ds, config: RunConfig) -> dict:
     cmp = compare(ds, config=config, keep_models=False,
                   progress=lambda p: first.append(time.perf_counter() - start) if p.record.ok and not first else None)
     return dict(cmp=cmp, wall=time.perf_counter() - start, first=first[0] if first else float("nan"),
-                jobs=cmp.config.get("fits_at_a_time"))
+                jobs=cmp.fits_at_a_time)
 
 
 def fit_mean(cmp, family: str) -> float:

@@ -59,6 +59,8 @@ class Comparison:
 
     Attributes
     ----------
+    fits_at_a_time : int or None
+        Fits that ran at once in this machine's worker processes (None: on a cluster, or not known).
     task : str
     metric : str
         Primary metric name (accuracy or rmse).
@@ -84,7 +86,8 @@ class Comparison:
     """
 
     def __init__(self, records, *, y, task: str, splits, dataset: dict | None = None,
-                 config: dict | None = None, wall_seconds: float = float("nan"), n_classes: int | None = None):
+                 config: dict | None = None, wall_seconds: float = float("nan"), n_classes: int | None = None,
+                 fits_at_a_time: int | None = None):
         records = list(records)
         order = {f: i for i, f in enumerate(registry.ordered(r.family for r in records))}
         self.records = sorted(records, key=lambda r: (order[r.family], r.split))
@@ -94,6 +97,7 @@ class Comparison:
         self.dataset = dataset or {}
         self.config = config or {}
         self.wall_seconds = float(wall_seconds)
+        self.fits_at_a_time = fits_at_a_time
         self.n_classes = n_classes
         primary = primary_metric(task)
         self.metric = primary.name
@@ -314,6 +318,7 @@ class Comparison:
             "splits": self.splits.to_dict(),
             "config": self.config,
             "runtime": {"wall_seconds": _num(self.wall_seconds),
+                        "fits_at_a_time": getattr(self, "fits_at_a_time", None),  # None in results kept before it
                         "fit_seconds_total": _num(sum(r.fit_seconds for r in self.records if r.ok)),
                         "predict_seconds_total": _num(sum(r.predict_seconds for r in self.records if r.ok))},
         }

@@ -352,13 +352,13 @@ def compare(ds, *, config: RunConfig | None = None, progress=None, should_stop=N
             where = f"fold {fold + 1}/{splits.n_folds}" + (f", repeat {rep + 1}" if splits.n_repeats > 1 else "")
             tasks.append(Task(family=fam, split=i, train_idx=tr, test_idx=te, seed=task_seed(config.seed, fam, i),
                               label=f"{families.label(fam)}, {where}"))
-    # where it ran: the config's cluster, or the enclosing session's, or how many worker processes here
+    # where it ran: the config's cluster, or the enclosing session's; here, how many fits at a time
     cluster = config.cluster or compute.current()
     cfg = dict(config.to_dict(), cluster=cluster)
+    at_once = None
     if cluster is None:
         costs = _costs(tasks, budget=config.budget, problem=ds.task, n_columns=X.shape[1])
-        cfg["fits_at_a_time"] = fits_at_a_time(len(tasks), sum(costs), n_jobs=config.n_jobs,
-                                               data_bytes=_data_bytes(X))
+        at_once = fits_at_a_time(len(tasks), sum(costs), n_jobs=config.n_jobs, data_bytes=_data_bytes(X))
     n_classes = None if ds.classes is None else len(ds.classes)
     t0 = time.perf_counter()
     records = run_tasks(tasks, X, y, problem=ds.task, budget=config.budget, device=config.device,
@@ -369,7 +369,7 @@ def compare(ds, *, config: RunConfig | None = None, progress=None, should_stop=N
                         keep_models=keep_models, make=model_factory(config, ds))
     wall = time.perf_counter() - t0
     return Comparison(records, y=y, task=ds.task, splits=splits, dataset=ds.summary(), config=cfg,
-                      wall_seconds=wall, n_classes=n_classes)
+                      wall_seconds=wall, n_classes=n_classes, fits_at_a_time=at_once)
 
 
 def _with_partial(progress, context: dict):
@@ -438,7 +438,8 @@ def extend(cmp: Comparison, ds, *, families, repeats: int, config: RunConfig | N
     wall = time.perf_counter() - t0
     cfg = dict(cmp.config, repeats_extended={"families": list(families), "repeats": int(repeats)})
     return Comparison([*cmp.records, *new], y=cmp.y, task=cmp.task, splits=splits, dataset=cmp.dataset,
-                      config=cfg, wall_seconds=cmp.wall_seconds + wall, n_classes=cmp.n_classes)
+                      config=cfg, wall_seconds=cmp.wall_seconds + wall, n_classes=cmp.n_classes,
+                      fits_at_a_time=getattr(cmp, "fits_at_a_time", None))
 
 
 def _label(fam: str) -> str:
