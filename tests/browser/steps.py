@@ -35,6 +35,18 @@ def load_builtin(page, name: str) -> None:
     page.locator(f".st-key-load-{name}").get_by_role("button", name="Load").click()
 
 
+def compare_builtin(server, page, name: str, *, folds: int) -> None:
+    """From a fresh page: load the built-in ``name``, go to Compare, choose the quick budget and ``folds``,
+    press Run."""
+    page.goto(server)
+    page.wait_for_selector(IDLE)
+    load_builtin(page, name)
+    expect(page.get_by_test_id("stMain").get_by_role("heading", name="Data", exact=True)).to_be_visible()
+    page.get_by_test_id("stSidebar").get_by_test_id("stPageLink").filter(has_text="Compare").click()
+    quick_settings(page, folds=folds)
+    page.get_by_role("button", name="Run comparison").click()
+
+
 def clean(page):
     """No error box and no traceback on the page."""
     page.wait_for_selector(IDLE)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from playwright.sync_api import expect
-from steps import load_builtin, quick_settings
+from steps import compare_builtin
 
 from dllab.ui.tables import MODEL_WIDTH
 
@@ -20,13 +20,7 @@ def _column(board, col: int) -> list[str]:
 
 
 def test_clicking_the_accuracy_header_sorts_the_leaderboard(server, page):
-    page.goto(server)
-    page.wait_for_selector(IDLE)
-    load_builtin(page, "wine")
-    expect(page.get_by_test_id("stMain").get_by_role("heading", name="Data", exact=True)).to_be_visible()
-    page.get_by_test_id("stSidebar").get_by_test_id("stPageLink").filter(has_text="Compare").click()
-    quick_settings(page, folds=2)
-    page.get_by_role("button", name="Run comparison").click()  # the same run as test_browser.py's: cached
+    compare_builtin(server, page, "wine", folds=2)  # the same run as test_browser.py's: cached
     expect(page.get_by_role("heading", name="Leaderboard")).to_be_visible(timeout=240_000)
     page.wait_for_selector(IDLE)
 

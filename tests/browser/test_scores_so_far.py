@@ -5,17 +5,11 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import expect
-from steps import ARTIFACTS, IDLE, load_builtin, quick_settings
+from steps import ARTIFACTS, IDLE, compare_builtin
 
 
 def test_the_first_numbers_appear_before_the_run_ends(server, page):
-    page.goto(server)
-    page.wait_for_selector(IDLE)
-    load_builtin(page, "california_housing")
-    expect(page.get_by_test_id("stMain").get_by_role("heading", name="Data", exact=True)).to_be_visible()
-    page.get_by_test_id("stSidebar").get_by_test_id("stPageLink").filter(has_text="Compare").click()
-    quick_settings(page, folds=4)
-    page.get_by_role("button", name="Run comparison").click()
+    compare_builtin(server, page, "california_housing", folds=4)
     so_far = page.get_by_test_id("stCaptionContainer").filter(has_text="Scores so far")
     expect(so_far).to_be_visible(timeout=120_000)
     board = page.get_by_test_id("stDataFrame").first
