@@ -44,3 +44,11 @@ def make_dying_in_a_worker(family, task, **kw):
     if family == "gbm" and multiprocessing.parent_process() is not None:
         os._exit(3)
     return make_model(family, task, **kw)
+
+
+def build_histogram_boosting(task, *, budget, random_state, device, data=None):
+    """A family from outside the package (scikit-learn's histogram boosting), importable by worker processes."""
+    from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+
+    cls = HistGradientBoostingRegressor if task == "regression" else HistGradientBoostingClassifier
+    return cls(max_iter=20, random_state=random_state)

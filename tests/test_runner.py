@@ -104,9 +104,10 @@ def test_worker_processes_report_progress_and_stop(binary_ds):
 
 def test_a_family_registered_here_runs_in_the_worker_processes(binary_ds):
     from dllab import families
-    from plugins.hgb_family import build_hgb
+    from fakes import build_histogram_boosting  # importable by name in the worker processes
 
-    families.register(families.Family(name="hgb_pool_test", label="Histogram GBM", kind="trees", build=build_hgb))
+    families.register(families.Family(name="hgb_pool_test", label="Histogram GBM", kind="trees",
+                                      build=build_histogram_boosting))
     try:
         cfg = dict(budget="quick", n_folds=3, families=("linear", "hgb_pool_test"))
         here = compare(binary_ds, config=RunConfig(n_jobs=1, **cfg))

@@ -235,10 +235,11 @@ def _train(ds, config: RunConfig):
     """Train and score every family, with a live status box and progress bar."""
     expected = estimate_for(ds, config)
     done = []
-    with st.status(f"Training {expected.fits} models on {ds.n_rows:,} rows "
-                   f"({cost.format_duration(expected.seconds)})…", expanded=True) as box, training():
+    box = st.status(f"Training {expected.fits} models on {ds.n_rows:,} rows "
+                    f"({cost.format_duration(expected.seconds)})…", expanded=True)
+    so_far = st.empty()  # under the status box, not in it: the box may be folded while it runs
+    with box, training():
         bar = st.progress(0.0, text=f"training {registry.label(config.families[0])}, fold 1…")
-        so_far = st.empty()
 
         def progress(p):
             # Each st call here is also where Streamlit stops the script when asked to.
