@@ -545,8 +545,8 @@ def deep_model(task: str, *, budget: str = "standard", random_state: int | None 
     ----------
     task : {"binary", "multiclass", "regression"}
     budget : {"quick", "standard"}, default="standard"
-        ``quick`` fits about 33,000 x 20 in ~10 s on 2 quiet CPU cores (300
-        steps); ``standard`` trains 30 epochs of about 200 steps on a cosine
+        ``quick`` fits 33,000 x 20 in ~2.5 s on one thread in bfloat16 (300
+        steps; benchmarks/speed.py); ``standard`` trains 30 epochs of about 200 steps on a cosine
         schedule (California: ~15 s on one thread; early stopping may end it
         sooner). Budgets count steps and epochs, never seconds, so a seed
         always gives the same model.
