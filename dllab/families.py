@@ -45,7 +45,8 @@ from typing import Callable
 
 from .errors import ConfigError
 
-__all__ = ["Family", "KINDS", "EXPLAINERS", "MODALITIES", "register", "unregister", "get", "names", "is_builtin", "all_families",
+__all__ = ["Family", "KINDS", "EXPLAINERS", "MODALITIES", "register", "unregister", "get", "names", "is_builtin", "registered_outside",
+           "register_missing", "all_families",
            "label", "short_label", "noun", "model_noun", "color", "marker", "by_simplicity",
            "ordered", "seed_key", "default_families", "serving", "load_plugin", "load_env_plugins",
            "PLUGINS_ENV"]
@@ -238,6 +239,19 @@ def names() -> tuple:
 def is_builtin(name: str) -> bool:
     """Whether ``name`` is one of the lab's own families (not registered from outside)."""
     return name in _BUILTIN_NAMES
+
+
+def registered_outside(family_names) -> tuple:
+    """The :class:`Family` records of ``family_names`` that are not built-ins (plugins), sorted by name:
+    what a worker process, which has only the built-ins, must be sent with the fits."""
+    return tuple(get(f) for f in sorted(set(family_names)) if not is_builtin(f))
+
+
+def register_missing(fams) -> None:
+    """Register the families of ``fams`` that this process lacks (in a worker: the caller's plugins)."""
+    for fam in fams:
+        if fam.name not in names():
+            register(fam)
 
 
 def all_families() -> tuple:

@@ -445,9 +445,7 @@ def _fit_remote(task, X, y, train_idx, test_idx, options: dict, extra_families: 
     from ..models.device import available_threads, thread_cap
     from .runner import fit_predict
 
-    for fam in extra_families:  # families registered in the caller (plugins) that this worker lacks
-        if fam.name not in families.names():
-            families.register(fam)
+    families.register_missing(extra_families)  # the caller's plugins, which this worker lacks
     _tune_malloc()
     worker = get_worker()
     share = max(1, available_threads() // max(1, worker.state.nthreads))
@@ -482,7 +480,7 @@ def run_on(cluster: Cluster, tasks: list, X, y, *, options: dict, on_done, shoul
                 slot[id(a)] = len(arrays)
                 arrays.append(a)
     index_f = cluster.scatter(arrays)
-    extra = tuple(families.get(f) for f in sorted({t.family for t in tasks}) if not families.is_builtin(f))
+    extra = families.registered_outside(t.family for t in tasks)
     cluster.check_imports(extra)
     gpu = cluster.gpu_workers()
     batch = cluster.new_key("fit")

@@ -187,8 +187,13 @@ def run_tasks(tasks, X, y, *, problem: str, budget: str, device: str, n_jobs: in
     finished = [False] * len(tasks)
     count = [0]
     if cluster is None:
-        n_jobs = fits_at_a_time(len(tasks), sum(costs), n_jobs=n_jobs, data_bytes=_data_bytes(X))
+        n_jobs = fits_at_a_time(len(tasks), sum(costs), n_jobs=n_jobs,
+                                data_bytes=_data_bytes(X) if n_jobs is None else 0)
     sequential = cluster is None and n_jobs == 1
+
+    def stop_if_asked():
+        if should_stop is not None and count[0] < len(tasks) and should_stop():
+            raise RunCancelled(f"stopped after {count[0]} of {len(tasks)} fits")
 
     def on_done(i, record):
         finished[i] = True
@@ -209,7 +214,7 @@ def run_tasks(tasks, X, y, *, problem: str, budget: str, device: str, n_jobs: in
         return records
     records = [None] * len(tasks)
     # Families registered in this process (plugins) travel with the tasks: a worker has only the built-ins.
-    extra = tuple(families.get(f) for f in sorted({t.family for t in tasks}) if not families.is_builtin(f))
+    extra = families.registered_outside(t.family for t in tasks)
     from .estimate import libraries
 
     used = libraries({t.family for t in tasks}) if n_jobs != 1 else ()
@@ -225,8 +230,7 @@ def run_tasks(tasks, X, y, *, problem: str, budget: str, device: str, n_jobs: in
             for i, record in results:
                 records[i] = record
                 on_done(i, record)
-                if should_stop is not None and count[0] < len(tasks) and should_stop():
-                    raise RunCancelled(f"stopped after {count[0]} of {len(tasks)} fits")
+                stop_if_asked()
     except BrokenProcessPool:
         # A worker process died (killed for memory, a crash in a library): the pool is gone with the fits it
         # ran. Each unfinished fit runs again alone in a fresh worker, so only the one that kills its worker fails.
@@ -234,8 +238,7 @@ def run_tasks(tasks, X, y, *, problem: str, budget: str, device: str, n_jobs: in
             if records[i] is None:
                 records[i] = _alone(i, tasks[i], X, y, options, extra)
                 on_done(i, records[i])
-                if should_stop is not None and count[0] < len(tasks) and should_stop():
-                    raise RunCancelled(f"stopped after {count[0]} of {len(tasks)} fits") from None
+                stop_if_asked()
     finally:
         with warnings.catch_warnings():  # joblib warns that the fits still running were cancelled: that is the point
             warnings.simplefilter("ignore", UserWarning)
@@ -245,7 +248,7 @@ def run_tasks(tasks, X, y, *, problem: str, budget: str, device: str, n_jobs: in
 
 def _alone(i: int, task: Task, X, y, options: dict, extra: tuple) -> FitRecord:
     """``task`` in a worker process of its own; a failed record naming why if that worker dies too."""
-    try:
+    try:  # n_jobs=1 would run it in this process: 2 gives it a worker of its own (one task, one worker)
         return Parallel(n_jobs=2)([delayed(_indexed)(i, task, X, y, options, extra)])[0][1]
     except BrokenProcessPool as exc:
         return FitRecord(family=task.family, split=task.split, status="failed", test_idx=task.test_idx,
@@ -302,9 +305,7 @@ def _data_bytes(X) -> int:
 
 
 def _indexed(i: int, task: Task, X, y, options: dict, extra_families: tuple = (), libraries: tuple = ()):
-    for fam in extra_families:  # in a worker process: the caller's plugin families
-        if fam.name not in families.names():
-            families.register(fam)
+    families.register_missing(extra_families)  # in a worker process: the caller's plugin families
     # Every library of the run is loaded with the worker's first fit: loky takes a worker's memory after its
     # first task as its reference and restarts a worker that grows 300 MB beyond it, which torch's import
     # alone does (a restart costs the imports again, ~3 s).
@@ -362,8 +363,8 @@ def compare(ds, *, config: RunConfig | None = None, progress=None, should_stop=N
     n_classes = None if ds.classes is None else len(ds.classes)
     t0 = time.perf_counter()
     records = run_tasks(tasks, X, y, problem=ds.task, budget=config.budget, device=config.device,
-                        n_jobs=config.n_jobs, cluster=config.cluster, should_stop=should_stop,
-                        progress=_with_partial(progress, dict(
+                        n_jobs=config.n_jobs if at_once is None else at_once,  # decided once, above
+                        cluster=config.cluster, should_stop=should_stop, progress=_with_partial(progress, dict(
                             y=y, task=ds.task, splits=splits, families=config.families, n_classes=n_classes,
                             dataset=ds.summary(), config=cfg)),
                         keep_models=keep_models, make=model_factory(config, ds))

@@ -93,8 +93,9 @@ def fit_threads(n_threads: int | None, n_cells: int) -> int:
     return 1 if n_cells < SMALL_FIT_CELLS else available_threads()
 
 
-def parallel_fits(n_tasks: int, n_cells: int = 0, *, n_jobs: int | None = None, data_bytes: int = 0) -> int:
-    """How many of ``n_tasks`` independent fits to run at once in worker processes of this machine.
+def parallel_fits(n_tasks: int, *, n_jobs: int | None = None, data_bytes: int = 0) -> int:
+    """How many of ``n_tasks`` independent fits (with ``data_bytes`` of data) to run at once in worker processes
+    of this machine.
 
     ``n_jobs`` as joblib reads it when given (``-1``: one per core). Otherwise one fit per available
     core (each then runs on one thread, :func:`fit_threads`), never more than the tasks, and no more
@@ -109,14 +110,14 @@ def parallel_fits(n_tasks: int, n_cells: int = 0, *, n_jobs: int | None = None, 
 
     Examples
     --------
-    >>> parallel_fits(1, 100), parallel_fits(15, 100, n_jobs=3), parallel_fits(2, n_jobs=-1) <= 2
+    >>> parallel_fits(1), parallel_fits(15, n_jobs=3), parallel_fits(2, n_jobs=-1) <= 2
     (1, 3, True)
     """
     if n_jobs is not None:
         n = cores() + 1 + n_jobs if n_jobs < 0 else n_jobs
     else:
         n = available_threads()
-        if data_bytes or n > 1:
+        if n > 1:  # one worker needs no memory check
             n = min(n, max(1, int(_free_memory() // (WORKER_BYTES + 4 * int(data_bytes)))))
     return max(1, min(int(n), int(n_tasks)))
 

@@ -310,8 +310,8 @@ class EmbeddingCache:
         return np.stack([found[k] for k in keys])
 
 
-def _alive(pid: int, since: float | None = None) -> bool:
-    """Whether process ``pid`` of this host is running, and (``since``: a claim's time) was running then.
+def _alive(pid: int, since: float) -> bool:
+    """Whether process ``pid`` of this host is running, and was running at ``since`` (a claim's time).
 
     A process started after the claim has only reused the number of the one that made it (psutil
     tells when it started). On Windows it is assumed alive: signal 0 would end it there.
@@ -324,14 +324,12 @@ def _alive(pid: int, since: float | None = None) -> bool:
         return False
     except (PermissionError, OverflowError, ValueError):
         return True
-    if since is not None:
-        try:
-            import psutil
+    try:
+        import psutil
 
-            return psutil.Process(int(pid)).create_time() <= since + 1.0  # clocks tick in 1/100 s on Linux
-        except Exception:  # noqa: BLE001 - no psutil, or the process just ended: keep the claim to its time limit
-            return True
-    return True
+        return psutil.Process(int(pid)).create_time() <= since + 1.0  # clocks tick in 1/100 s on Linux
+    except Exception:  # noqa: BLE001 - no psutil, or the process just ended: keep the claim to its time limit
+        return True
 
 
 # One loaded model per (device, max_seq_length) in this process: every MiniLMEncoder shares it, so
